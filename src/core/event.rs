@@ -1,0 +1,400 @@
+//! A Cal.com webhook body → the normalised event of contract section 2 (rules: docs/normalisation.md).
+
+use sha2::{Digest, Sha256};
+
+use super::error::{PayloadError, PayloadErrorKind};
+use super::json::{self, Json};
+use super::time::parse_rfc3339;
+
+/// The normalised event. Field order is the contract's key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub trigger: String,
+    pub created_at: String,
+    pub created_at_ms: i64,
+    pub booking_uid: Option<String>,
+    pub rescheduled_from_uid: Option<String>,
+    pub booking_id: Option<i64>,
+    pub status: Option<String>,
+    pub title: Option<String>,
+    pub event_type: Option<String>,
+    pub event_type_id: Option<i64>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub attendee: Option<Attendee>,
+    pub guests: Vec<String>,
+    pub organizer: Option<Organizer>,
+    pub location: Option<String>,
+    pub cancellation_reason: Option<String>,
+    pub rejection_reason: Option<String>,
+    pub reschedule_reason: Option<String>,
+    pub metadata: Vec<(Key, String)>,
+    pub lead_id: Option<i64>,
+    pub responses: Vec<(Key, Answer)>,
+    pub event_key: String,
+    pub body_sha256: String,
+}
+
+/// The booker (first attendee).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub time_zone: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// The host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organizer {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// A PHP array key: canonical decimal integers become integer keys, as PHP does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Str(String),
+}
+
+/// A booking-form answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Null,
+    Bool(bool),
+    Text(String),
+    List(Vec<String>),
+}
+
+/// Normalises a raw body. Errors carry the contract's code and a message naming the field.
+pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
+    let text = std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+    let root = json::parse(text).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
+    let Json::Object(_) = root else {
+        return Err(match root {
+            Json::Bool(false) => PayloadError::new(
+                PayloadErrorKind::CustomTemplate,
+                "the body is `false`: Cal.com sends this when a custom payload template does not render to JSON; clear the Custom Payload field of this webhook in Cal.com",
+            ),
+            other => PayloadError::field("body", &format!("expected a JSON object, got {}", other.type_name())),
+        });
+    };
+    let Some(trigger) = root.get("triggerEvent") else {
+        return Err(PayloadError::new(
+            PayloadErrorKind::CustomTemplate,
+            "body has no triggerEvent: it was rendered from a custom payload template; clear the Custom Payload field of this webhook in Cal.com",
+        ));
+    };
+    let trigger = match trigger {
+        Json::String(s) if !s.is_empty() => s.to_string(),
+        other => return Err(PayloadError::field("triggerEvent", &format!("expected a non-empty string, got {}", describe(other)))),
+    };
+    let created_at = string(&root, "", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
+    let created_at_ms = parse_rfc3339(created_at)
+        .ok_or_else(|| PayloadError::field("createdAt", "not an RFC 3339 time"))?
+        .unix_millis();
+
+    let (p, prefix, flat) = match root.get("payload") {
+        None | Some(Json::Null) => (&root, "", true),
+        Some(payload @ Json::Object(_)) => (payload, "payload.", false),
+        Some(other) => return Err(PayloadError::field("payload", &format!("expected an object, got {}", other.type_name()))),
+    };
+
+    let root_uid = string(&root, "", "uid")?;
+    let booking_uid = first_non_empty([string(p, prefix, "uid")?, string(p, prefix, "bookingUid")?, root_uid]);
+    let booking_id = int(p, prefix, "bookingId")?.or(if flat { int(&root, "", "id")? } else { None });
+
+    let responses = match object(p, prefix, "responses")? {
+        Some(members) => Json::members(members).into_iter().map(|(k, v)| (php_key(k), answer(v))).collect(),
+        None => Vec::new(),
+    };
+    let answer_text = |name: &str| {
+        responses.iter().find_map(|(k, a)| match (k, a) {
+            (Key::Str(k), Answer::Text(t)) if k == name && !t.is_empty() => Some(t.as_str()),
+            _ => None,
+        })
+    };
+
+    let (attendee, guests) = attendees(p, prefix, string(p, prefix, "smsReminderNumber")?, answer_text("attendeePhoneNumber"))?;
+    let reschedule_reason = first_non_empty([string(p, prefix, "reschedulingReason")?, answer_text("rescheduleReason")]);
+
+    let metadata: Vec<(Key, String)> = match object(p, prefix, "metadata")? {
+        Some(members) => Json::members(members).into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
+        None => Vec::new(),
+    };
+    let lead_id = metadata.iter().find_map(|(k, v)| match k {
+        Key::Str(k) if k == "lead_id" && is_lead_id(v) => v.parse().ok(),
+        _ => None,
+    });
+
+    let body_sha256 = hex::encode(Sha256::digest(body));
+    let event_key = match &booking_uid {
+        Some(uid) => hex::encode(Sha256::digest(format!("{trigger}\n{uid}\n{created_at}"))),
+        None => body_sha256.clone(),
+    };
+
+    Ok(Event {
+        created_at: created_at.to_string(),
+        created_at_ms,
+        booking_uid: booking_uid.map(str::to_string),
+        rescheduled_from_uid: owned(string(p, prefix, "rescheduleUid")?),
+        booking_id,
+        status: owned(string(p, prefix, "status")?),
+        title: owned(string(p, prefix, "title")?),
+        event_type: owned(string(p, prefix, "type")?),
+        event_type_id: int(p, prefix, "eventTypeId")?,
+        start: time(p, prefix, "startTime")?,
+        end: time(p, prefix, "endTime")?,
+        attendee,
+        guests,
+        organizer: organizer(p, prefix)?,
+        location: owned(string(p, prefix, "location")?),
+        cancellation_reason: owned(string(p, prefix, "cancellationReason")?),
+        rejection_reason: owned(string(p, prefix, "rejectionReason")?),
+        reschedule_reason: owned(reschedule_reason),
+        metadata,
+        lead_id,
+        responses,
+        event_key,
+        body_sha256,
+        trigger,
+    })
+}
+
+/// A body that did not parse: a form-urlencoded custom template, or not JSON at all.
+fn unparsed(body: &[u8], problem: &str) -> PayloadError {
+    let first = body.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+    if !matches!(first, Some(b'{' | b'[')) && body.contains(&b'=') {
+        PayloadError::new(
+            PayloadErrorKind::CustomTemplate,
+            "body is form-urlencoded text, not JSON: it was rendered from a custom payload template; clear the Custom Payload field of this webhook in Cal.com",
+        )
+    } else if body.is_empty() {
+        PayloadError::new(PayloadErrorKind::NotJson, "body is empty: Cal.com sends a JSON object")
+    } else {
+        PayloadError::new(PayloadErrorKind::NotJson, format!("body is not valid JSON ({problem}): Cal.com sends a JSON object"))
+    }
+}
+
+fn describe(value: &Json) -> &'static str {
+    match value {
+        Json::String(_) => "an empty string",
+        other => other.type_name(),
+    }
+}
+
+fn wrong_type(prefix: &str, key: &str, expected: &str, got: &Json) -> PayloadError {
+    PayloadError::field(&format!("{prefix}{key}"), &format!("expected {expected}, got {}", got.type_name()))
+}
+
+/// An optional string field: absent or null is None, another type is NOT_AN_EVENT.
+fn string<'j>(obj: &'j Json, prefix: &str, key: &str) -> Result<Option<&'j str>, PayloadError> {
+    match obj.get_present(key) {
+        None => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.as_ref())),
+        Some(other) => Err(wrong_type(prefix, key, "a string", other)),
+    }
+}
+
+/// A JSON number without fraction or exponent that fits in i64 (`-0` is 0).
+fn integer(text: &str) -> Option<i64> {
+    if text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn int(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+    match obj.get_present(key) {
+        None => Ok(None),
+        Some(got @ Json::Number(text)) => integer(text).map(Some).ok_or_else(|| wrong_type(prefix, key, "an integer", got)),
+        Some(other) => Err(wrong_type(prefix, key, "an integer", other)),
+    }
+}
+
+fn object<'j, 'a>(obj: &'j Json<'a>, prefix: &str, key: &str) -> Result<Option<&'j [(std::borrow::Cow<'a, str>, Json<'a>)]>, PayloadError> {
+    match obj.get_present(key) {
+        None => Ok(None),
+        Some(Json::Object(members)) => Ok(Some(members)),
+        Some(other) => Err(wrong_type(prefix, key, "an object", other)),
+    }
+}
+
+fn time(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+    match string(obj, prefix, key)? {
+        None => Ok(None),
+        Some(text) => parse_rfc3339(text)
+            .map(|i| Some(i.unix_seconds))
+            .ok_or_else(|| PayloadError::field(&format!("{prefix}{key}"), "not an RFC 3339 time")),
+    }
+}
+
+fn first_non_empty<'s, const N: usize>(chain: [Option<&'s str>; N]) -> Option<&'s str> {
+    chain.into_iter().flatten().find(|s| !s.is_empty())
+}
+
+fn owned(value: Option<&str>) -> Option<String> {
+    value.map(str::to_string)
+}
+
+fn ascii_lower(s: &str) -> String {
+    s.to_ascii_lowercase()
+}
+
+/// The booker and the guests' e-mails from `attendees`.
+fn attendees(p: &Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
+    let items = match p.get_present("attendees") {
+        None => return Ok((None, Vec::new())),
+        Some(Json::Array(items)) => items,
+        Some(other) => return Err(wrong_type(prefix, "attendees", "an array", other)),
+    };
+    let mut booker = None;
+    let mut guests: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{prefix}attendees[{i}].");
+        if matches!(item, Json::Null) {
+            continue;
+        }
+        if !matches!(item, Json::Object(_)) {
+            return Err(PayloadError::field(&format!("{prefix}attendees[{i}]"), &format!("expected an object, got {}", item.type_name())));
+        }
+        let email = string(item, &path, "email")?;
+        if i == 0 {
+            let locale_in_language = match item.get_present("language") {
+                None => None,
+                Some(language @ Json::Object(_)) => string(language, &format!("{path}language."), "locale")?,
+                Some(other) => return Err(wrong_type(&path, "language", "an object", other)),
+            };
+            booker = Some(Attendee {
+                name: owned(string(item, &path, "name")?),
+                email: owned(email),
+                phone: owned(first_non_empty([string(item, &path, "phoneNumber")?, phone_answer, sms_reminder])),
+                time_zone: owned(string(item, &path, "timeZone")?),
+                locale: owned(first_non_empty([locale_in_language, string(item, &path, "locale")?])),
+            });
+            if let Some(email) = email.filter(|e| !e.is_empty()) {
+                seen.push(ascii_lower(email));
+            }
+            continue;
+        }
+        if let Some(email) = email.filter(|e| !e.is_empty()) {
+            let folded = ascii_lower(email);
+            if !seen.contains(&folded) {
+                seen.push(folded);
+                guests.push(email.to_string());
+            }
+        }
+    }
+    Ok((booker, guests))
+}
+
+fn organizer(p: &Json, prefix: &str) -> Result<Option<Organizer>, PayloadError> {
+    match p.get_present("organizer") {
+        None => Ok(None),
+        Some(o @ Json::Object(_)) => {
+            let path = format!("{prefix}organizer.");
+            Ok(Some(Organizer {
+                name: owned(string(o, &path, "name")?),
+                email: owned(string(o, &path, "email")?),
+                time_zone: owned(string(o, &path, "timeZone")?),
+            }))
+        }
+        Some(other) => Err(wrong_type(prefix, "organizer", "an object", other)),
+    }
+}
+
+/// A number as text: integers in decimal, anything else exactly as sent.
+fn number_text(text: &str) -> String {
+    integer(text).map_or_else(|| text.to_string(), |n| n.to_string())
+}
+
+fn metadata_value(value: &Json) -> Option<String> {
+    match value {
+        Json::String(s) => Some(s.to_string()),
+        Json::Number(text) => Some(number_text(text)),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Null | Json::Array(_) | Json::Object(_) => None,
+    }
+}
+
+fn is_lead_id(value: &str) -> bool {
+    let b = value.as_bytes();
+    (1..=18).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) && b.first() != Some(&b'0')
+}
+
+/// PHP's array-key rule: the canonical decimal form of an i64 is an integer key.
+fn php_key(key: &str) -> Key {
+    let digits = key.strip_prefix('-').unwrap_or(key);
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" && digits.len() == key.len() || !digits.starts_with('0'));
+    match key.parse::<i64>() {
+        Ok(n) if canonical => Key::Int(n),
+        _ => Key::Str(key.to_string()),
+    }
+}
+
+/// A booking-form answer: unwrap `{label, value}`, then reduce the value to a scalar or a list.
+fn answer(entry: &Json) -> Answer {
+    let value = match entry {
+        Json::Object(_) if entry.get("label").is_some() || entry.get("value").is_some() => entry.get("value"),
+        _ => Some(entry),
+    };
+    let Some(value) = value else { return Answer::Null };
+    match value {
+        Json::Null => Answer::Null,
+        Json::Bool(b) => Answer::Bool(*b),
+        Json::String(s) => Answer::Text(s.to_string()),
+        Json::Number(text) => Answer::Text(number_text(text)),
+        Json::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Json::String(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map_or(Answer::Null, Answer::List),
+        Json::Object(_) => {
+            let text = |key: &str| match value.get(key) {
+                Some(Json::String(s)) => Some(s.as_ref()),
+                _ => None,
+            };
+            if value.get("firstName").is_some() || value.get("lastName").is_some() {
+                let parts: Vec<&str> = [text("firstName"), text("lastName")].into_iter().flatten().filter(|s| !s.is_empty()).collect();
+                Answer::Text(parts.join(" "))
+            } else if value.get("value").is_some() || value.get("optionValue").is_some() {
+                match (text("optionValue"), text("value")) {
+                    (Some(option), _) if !option.is_empty() => Answer::Text(option.to_string()),
+                    (_, Some(plain)) => Answer::Text(plain.to_string()),
+                    _ => Answer::Null,
+                }
+            } else {
+                Answer::Null
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn php_keys_follow_php() {
+        for (key, int) in [("0", Some(0)), ("123", Some(123)), ("-5", Some(-5)), ("-9223372036854775808", Some(i64::MIN)),
+            ("01", None), ("-0", None), ("+1", None), ("", None), ("9223372036854775808", None), ("1.0", None), (" 1", None), ("-", None)] {
+            let expected = int.map_or_else(|| Key::Str(key.to_string()), Key::Int);
+            assert_eq!(php_key(key), expected, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn lead_ids_are_1_to_18_digits_without_leading_zero() {
+        assert!(is_lead_id("1") && is_lead_id("123456789012345678"));
+        assert!(!is_lead_id("0") && !is_lead_id("0123") && !is_lead_id("1234567890123456789") && !is_lead_id("") && !is_lead_id("12a"));
+    }
+}

@@ -1,0 +1,12 @@
+//! The pure core: no PHP types, testable with plain `cargo test --no-default-features`.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod event;
+pub mod json;
+pub mod signature;
+pub mod time;
+
+pub use error::{EmptySecret, PayloadError, PayloadErrorKind};
+pub use event::{normalize, Answer, Attendee, Event, Key, Organizer};
+pub use signature::{matching_secret, sha256_uses_hardware, sign, verify};

@@ -1,0 +1,212 @@
+//! The ext-php-rs layer: PHP types in, core calls, PHP types out. No logic of its own.
+#![allow(clippy::needless_pass_by_value)]
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::prelude::*;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::flags::ConstantFlags;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::zend::{ce, ClassEntry, ModuleEntry};
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::core::{self, Answer, Attendee, EmptySecret, Event, Key, Organizer, PayloadError, PayloadErrorKind};
+
+/// `SolarCapture\PayloadException`, registered by hand at module startup rather than with
+/// `#[php_class]`: a Rust-backed class gets its own object constructor, which leaves `getFile()` and
+/// `getLine()` empty. Inheriting `UnexpectedValueException`'s constructor keeps them.
+const PAYLOAD_EXCEPTION: &str = "SolarCapture\\PayloadException";
+
+/// Module startup: registers the exception class. Runs outside a PHP call, so it must not panic;
+/// on failure the functions throw a plain `UnexpectedValueException` with the same code.
+unsafe extern "C" fn register_payload_exception(_type: i32, _module_number: i32) -> i32 {
+    let docs: &'static [&'static str] = &[];
+    let registered = ClassBuilder::new(PAYLOAD_EXCEPTION)
+        .extends((unexpected_value_exception, "\\UnexpectedValueException"))
+        .constant("NOT_JSON", PayloadErrorKind::NotJson as i64, docs, ConstantFlags::Public)
+        .and_then(|b| b.constant("NOT_AN_EVENT", PayloadErrorKind::NotAnEvent as i64, docs, ConstantFlags::Public))
+        .and_then(|b| b.constant("CUSTOM_TEMPLATE", PayloadErrorKind::CustomTemplate as i64, docs, ConstantFlags::Public))
+        .and_then(|b| b.registration(|_, _| {}).register());
+    if registered.is_err() {
+        eprintln!("solar_capture: could not register {PAYLOAD_EXCEPTION}");
+    }
+    0
+}
+
+/// SPL's `UnexpectedValueException`, read from the compiler's class table: this runs during module
+/// startup, before `ClassEntry::try_find` can see any class.
+fn unexpected_value_exception() -> &'static ClassEntry {
+    // SAFETY: the compiler globals and their class table are the engine's, alive for the whole
+    // process; the table maps lower-case names to class entries.
+    let found = unsafe {
+        ext_php_rs::ffi::ext_php_rs_compiler_globals()
+            .as_ref()
+            .and_then(|globals| globals.class_table.as_ref())
+            .and_then(|table| table.get("unexpectedvalueexception"))
+            .and_then(|zval| zval.ptr::<ClassEntry>())
+            .and_then(|ptr| ptr.as_ref())
+    };
+    // SPL is always compiled in; the fallback only keeps this free of panics.
+    found.unwrap_or_else(ce::exception)
+}
+
+// The one conversion of core errors to PHP exceptions.
+impl From<PayloadError> for PhpException {
+    fn from(error: PayloadError) -> Self {
+        let class = ClassEntry::try_find(PAYLOAD_EXCEPTION).unwrap_or_else(unexpected_value_exception);
+        PhpException::new(error.message, error.kind as i32, class)
+    }
+}
+
+impl From<EmptySecret> for PhpException {
+    fn from(error: EmptySecret) -> Self {
+        PhpException::new(error.to_string(), 0, ce::value_error())
+    }
+}
+
+/// True when `$signature` is a valid X-Cal-Signature-256 for `$body` under `$secret`.
+#[php_function]
+#[php(name = "SolarCapture\\verify_signature")]
+pub fn verify_signature(body: BinarySlice<u8>, signature: BinarySlice<u8>, secret: BinarySlice<u8>) -> PhpResult<bool> {
+    Ok(core::verify(&body, &signature, &secret)?)
+}
+
+/// 0-based index of the first secret in `$secrets` that verifies, or null.
+#[php_function]
+#[php(name = "SolarCapture\\matching_secret")]
+pub fn matching_secret(body: BinarySlice<u8>, signature: BinarySlice<u8>, secrets: &ZendHashTable) -> PhpResult<Option<i64>> {
+    let mut list: Vec<&[u8]> = Vec::with_capacity(secrets.len());
+    for (position, (_, secret)) in secrets.iter().enumerate() {
+        let bytes = secret.zend_str().map(|s| s.as_bytes()).ok_or_else(|| {
+            PhpException::new(
+                format!("SolarCapture\\matching_secret(): Argument #3 ($secrets) must contain only strings, {} given at position {position}", type_name(secret)),
+                0,
+                ce::type_error(),
+            )
+        })?;
+        list.push(bytes);
+    }
+    Ok(core::matching_secret(&body, &signature, &list)?.map(|i| i64::try_from(i).unwrap_or(i64::MAX)))
+}
+
+/// The normalised event of contract section 2.
+#[php_function]
+#[php(name = "SolarCapture\\normalize_payload")]
+pub fn normalize_payload(body: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
+    Ok(event_to_array(core::normalize(&body)?)?)
+}
+
+/// Version of the extension.
+#[php_function]
+#[php(name = "SolarCapture\\version")]
+pub fn version() -> &'static str {
+    crate::VERSION
+}
+
+fn type_name(value: &Zval) -> &'static str {
+    if value.is_long() {
+        "int"
+    } else if value.is_double() {
+        "float"
+    } else if value.is_bool() {
+        "bool"
+    } else if value.is_null() {
+        "null"
+    } else if value.is_array() {
+        "array"
+    } else {
+        "object"
+    }
+}
+
+type Built = Result<ZBox<ZendHashTable>, ext_php_rs::error::Error>;
+
+fn event_to_array(e: Event) -> Built {
+    let mut a = ZendHashTable::with_capacity(24);
+    a.insert("trigger", e.trigger)?;
+    a.insert("created_at", e.created_at)?;
+    a.insert("created_at_ms", e.created_at_ms)?;
+    a.insert("booking_uid", e.booking_uid)?;
+    a.insert("rescheduled_from_uid", e.rescheduled_from_uid)?;
+    a.insert("booking_id", e.booking_id)?;
+    a.insert("status", e.status)?;
+    a.insert("title", e.title)?;
+    a.insert("event_type", e.event_type)?;
+    a.insert("event_type_id", e.event_type_id)?;
+    a.insert("start", e.start)?;
+    a.insert("end", e.end)?;
+    a.insert("attendee", e.attendee.map(attendee_to_array).transpose()?)?;
+    a.insert("guests", e.guests)?;
+    a.insert("organizer", e.organizer.map(organizer_to_array).transpose()?)?;
+    a.insert("location", e.location)?;
+    a.insert("cancellation_reason", e.cancellation_reason)?;
+    a.insert("rejection_reason", e.rejection_reason)?;
+    a.insert("reschedule_reason", e.reschedule_reason)?;
+    let mut metadata = ZendHashTable::with_capacity(u32::try_from(e.metadata.len()).unwrap_or(0));
+    for (key, value) in e.metadata {
+        metadata.insert(array_key(key), value)?;
+    }
+    a.insert("metadata", metadata)?;
+    a.insert("lead_id", e.lead_id)?;
+    let mut responses = ZendHashTable::with_capacity(u32::try_from(e.responses.len()).unwrap_or(0));
+    for (key, answer) in e.responses {
+        let key = array_key(key);
+        match answer {
+            Answer::Null => responses.insert(key, ())?,
+            Answer::Bool(b) => responses.insert(key, b)?,
+            Answer::Text(t) => responses.insert(key, t)?,
+            Answer::List(items) => responses.insert(key, items)?,
+        }
+    }
+    a.insert("responses", responses)?;
+    a.insert("event_key", e.event_key)?;
+    a.insert("body_sha256", e.body_sha256)?;
+    Ok(a)
+}
+
+fn array_key(key: Key) -> ArrayKey<'static> {
+    match key {
+        Key::Int(n) => ArrayKey::Long(n),
+        Key::Str(s) => ArrayKey::String(s),
+    }
+}
+
+fn attendee_to_array(p: Attendee) -> Built {
+    let mut a = ZendHashTable::with_capacity(5);
+    a.insert("name", p.name)?;
+    a.insert("email", p.email)?;
+    a.insert("phone", p.phone)?;
+    a.insert("time_zone", p.time_zone)?;
+    a.insert("locale", p.locale)?;
+    Ok(a)
+}
+
+fn organizer_to_array(p: Organizer) -> Built {
+    let mut a = ZendHashTable::with_capacity(3);
+    a.insert("name", p.name)?;
+    a.insert("email", p.email)?;
+    a.insert("time_zone", p.time_zone)?;
+    Ok(a)
+}
+
+/// `php --ri solar_capture`. Runs outside a PHP call: nothing here may panic.
+extern "C" fn module_info(_module: *mut ModuleEntry) {
+    let sha = if core::sha256_uses_hardware() { "yes (SHA-NI / ARMv8 SHA2)" } else { "no (portable code)" };
+    info_table_start!();
+    info_table_row!("solar_capture support", "enabled");
+    info_table_row!("version", crate::VERSION);
+    info_table_row!("SHA-256 hardware instructions", sha);
+    info_table_end!();
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .startup_function(register_payload_exception)
+        .function(wrap_function!(verify_signature))
+        .function(wrap_function!(matching_secret))
+        .function(wrap_function!(normalize_payload))
+        .function(wrap_function!(version))
+        .info_function(module_info)
+}
