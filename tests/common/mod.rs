@@ -1,0 +1,117 @@
+//! Shared by the Rust tests: the corpus in tests/fixtures and the event as JSON.
+#![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+use solar_capture::core::{Answer, Event, Key};
+use std::path::PathBuf;
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn cases() -> Value {
+    let text = std::fs::read_to_string(fixtures().join("cases.json")).expect("tests/fixtures/cases.json");
+    serde_json::from_str(&text).expect("cases.json is JSON")
+}
+
+/// A case's body: `body` (text), `body_base64` (bytes) or `body_repeat` (prefix + unit x count + suffix).
+pub fn body_of(case: &Value) -> Vec<u8> {
+    if let Some(text) = case["body"].as_str() {
+        return text.as_bytes().to_vec();
+    }
+    if let Some(b64) = case["body_base64"].as_str() {
+        return base64_decode(b64);
+    }
+    let r = &case["body_repeat"];
+    let count = r["count"].as_u64().expect("count") as usize;
+    let mut out = r["prefix"].as_str().expect("prefix").as_bytes().to_vec();
+    out.extend(r["unit"].as_str().expect("unit").repeat(count).as_bytes());
+    out.extend(r["suffix"].as_str().expect("suffix").as_bytes());
+    out
+}
+
+pub fn header_of(case: &Value) -> Vec<u8> {
+    match case["header"].as_str() {
+        Some(text) => text.as_bytes().to_vec(),
+        None => base64_decode(case["header_base64"].as_str().expect("header or header_base64")),
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in text.bytes().filter(|&c| c != b'=') {
+        bits = (bits << 6) | ALPHABET.iter().position(|&a| a == c).expect("base64") as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}
+
+fn key(k: &Key) -> String {
+    match k {
+        Key::Int(n) => n.to_string(),
+        Key::Str(s) => s.clone(),
+    }
+}
+
+/// The event as PHP's `json_encode` of the extension's array would show it.
+pub fn event_json(e: &Event) -> Value {
+    let metadata: Map<String, Value> = e.metadata.iter().map(|(k, v)| (key(k), json!(v))).collect();
+    let responses: Map<String, Value> = e
+        .responses
+        .iter()
+        .map(|(k, a)| {
+            let v = match a {
+                Answer::Null => Value::Null,
+                Answer::Bool(b) => json!(b),
+                Answer::Text(t) => json!(t),
+                Answer::List(l) => json!(l),
+            };
+            (key(k), v)
+        })
+        .collect();
+    json!({
+        "trigger": e.trigger, "created_at": e.created_at, "created_at_ms": e.created_at_ms,
+        "booking_uid": e.booking_uid, "rescheduled_from_uid": e.rescheduled_from_uid, "booking_id": e.booking_id,
+        "status": e.status, "title": e.title, "event_type": e.event_type, "event_type_id": e.event_type_id,
+        "start": e.start, "end": e.end,
+        "attendee": e.attendee.as_ref().map(|a| json!({"name": a.name, "email": a.email, "phone": a.phone, "time_zone": a.time_zone, "locale": a.locale})),
+        "guests": e.guests,
+        "organizer": e.organizer.as_ref().map(|o| json!({"name": o.name, "email": o.email, "time_zone": o.time_zone})),
+        "location": e.location, "cancellation_reason": e.cancellation_reason, "rejection_reason": e.rejection_reason,
+        "reschedule_reason": e.reschedule_reason, "metadata": metadata, "lead_id": e.lead_id, "responses": responses,
+        "event_key": e.event_key, "body_sha256": e.body_sha256,
+    })
+}
+
+/// Every corpus body: (name relative to payloads/, bytes), in file-name order.
+pub fn corpus_bodies() -> Vec<(String, Vec<u8>)> {
+    let dir = fixtures().join("payloads");
+    let mut out = Vec::new();
+    for sub in ["", "extra/"] {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(sub))
+            .expect("payloads dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| (n.ends_with(".json") || n.ends_with(".txt")) && n.as_bytes()[0].is_ascii_digit())
+            .collect();
+        names.sort();
+        for n in names {
+            let bytes = std::fs::read(dir.join(sub).join(&n)).expect("body");
+            out.push((format!("{sub}{n}"), bytes));
+        }
+    }
+    out
+}
+
+/// The golden file of a corpus body: golden/<name without extension>.json.
+pub fn golden_path(name: &str) -> PathBuf {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    fixtures().join("golden").join(format!("{stem}.json"))
+}
