@@ -215,7 +215,7 @@ fn int(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError>
     }
 }
 
-fn object<'j, 'a>(obj: &'j Json<'a>, prefix: &str, key: &str) -> Result<Option<&'j [(std::borrow::Cow<'a, str>, Json<'a>)]>, PayloadError> {
+fn object<'j, 'a>(obj: &'j Json<'a>, prefix: &str, key: &str) -> Result<Option<&'j json::Members<'a>>, PayloadError> {
     match obj.get_present(key) {
         None => Ok(None),
         Some(Json::Object(members)) => Ok(Some(members)),
@@ -232,7 +232,7 @@ fn time(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError
     }
 }
 
-fn first_non_empty<'s, const N: usize>(chain: [Option<&'s str>; N]) -> Option<&'s str> {
+fn first_non_empty<const N: usize>(chain: [Option<&str>; N]) -> Option<&str> {
     chain.into_iter().flatten().find(|s| !s.is_empty())
 }
 

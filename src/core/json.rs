@@ -19,8 +19,11 @@ pub enum Json<'a> {
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),
     /// Members in source order, duplicates included; see [`Json::get`] and [`Json::members`].
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    Object(Members<'a>),
 }
+
+/// An object's members in source order, duplicates included.
+pub type Members<'a> = Vec<(Cow<'a, str>, Json<'a>)>;
 
 /// Why a body is not JSON, with the byte offset where that was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
