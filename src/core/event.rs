@@ -72,7 +72,8 @@ pub enum Answer {
 /// Normalises a raw body. Errors carry the contract's code and a message naming the field.
 pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let root = json::parse(text).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
+    let document = json::parse(text).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
+    let root = document.root();
     let Json::Object(_) = root else {
         return Err(match root {
             Json::Bool(false) => PayloadError::new(
@@ -92,23 +93,23 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         Json::String(s) if !s.is_empty() => s.to_string(),
         other => return Err(PayloadError::field("triggerEvent", &format!("expected a non-empty string, got {}", describe(other)))),
     };
-    let created_at = string(&root, "", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
+    let created_at = string(root, "", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
     let created_at_ms = parse_rfc3339(created_at)
         .ok_or_else(|| PayloadError::field("createdAt", "not an RFC 3339 time"))?
         .unix_millis();
 
     let (p, prefix, flat) = match root.get("payload") {
-        None | Some(Json::Null) => (&root, "", true),
+        None | Some(Json::Null) => (root, "", true),
         Some(payload @ Json::Object(_)) => (payload, "payload.", false),
         Some(other) => return Err(PayloadError::field("payload", &format!("expected an object, got {}", other.type_name()))),
     };
 
-    let root_uid = string(&root, "", "uid")?;
+    let root_uid = string(root, "", "uid")?;
     let booking_uid = first_non_empty([string(p, prefix, "uid")?, string(p, prefix, "bookingUid")?, root_uid]);
-    let booking_id = int(p, prefix, "bookingId")?.or(if flat { int(&root, "", "id")? } else { None });
+    let booking_id = int(p, prefix, "bookingId")?.or(if flat { int(root, "", "id")? } else { None });
 
     let responses = match object(p, prefix, "responses")? {
-        Some(members) => Json::members(members).into_iter().map(|(k, v)| (php_key(k), answer(v))).collect(),
+        Some(members) => members.members().into_iter().map(|(k, v)| (php_key(k), answer(v))).collect(),
         None => Vec::new(),
     };
     let answer_text = |name: &str| {
@@ -122,7 +123,7 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     let reschedule_reason = first_non_empty([string(p, prefix, "reschedulingReason")?, answer_text("rescheduleReason")]);
 
     let metadata: Vec<(Key, String)> = match object(p, prefix, "metadata")? {
-        Some(members) => Json::members(members).into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
+        Some(members) => members.members().into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
         None => Vec::new(),
     };
     let lead_id = metadata.iter().find_map(|(k, v)| match k {
@@ -179,22 +180,22 @@ fn unparsed(body: &[u8], problem: &str) -> PayloadError {
     }
 }
 
-fn describe(value: &Json) -> &'static str {
+fn describe(value: Json) -> &'static str {
     match value {
         Json::String(_) => "an empty string",
         other => other.type_name(),
     }
 }
 
-fn wrong_type(prefix: &str, key: &str, expected: &str, got: &Json) -> PayloadError {
+fn wrong_type(prefix: &str, key: &str, expected: &str, got: Json) -> PayloadError {
     PayloadError::field(&format!("{prefix}{key}"), &format!("expected {expected}, got {}", got.type_name()))
 }
 
 /// An optional string field: absent or null is None, another type is NOT_AN_EVENT.
-fn string<'j>(obj: &'j Json, prefix: &str, key: &str) -> Result<Option<&'j str>, PayloadError> {
+fn string<'d>(obj: Json<'d>, prefix: &str, key: &str) -> Result<Option<&'d str>, PayloadError> {
     match obj.get_present(key) {
         None => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.as_ref())),
+        Some(Json::String(s)) => Ok(Some(s)),
         Some(other) => Err(wrong_type(prefix, key, "a string", other)),
     }
 }
@@ -207,7 +208,7 @@ fn integer(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
-fn int(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+fn int(obj: Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
     match obj.get_present(key) {
         None => Ok(None),
         Some(got @ Json::Number(text)) => integer(text).map(Some).ok_or_else(|| wrong_type(prefix, key, "an integer", got)),
@@ -215,7 +216,7 @@ fn int(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError>
     }
 }
 
-fn object<'j, 'a>(obj: &'j Json<'a>, prefix: &str, key: &str) -> Result<Option<&'j json::Members<'a>>, PayloadError> {
+fn object<'d>(obj: Json<'d>, prefix: &str, key: &str) -> Result<Option<json::Container<'d>>, PayloadError> {
     match obj.get_present(key) {
         None => Ok(None),
         Some(Json::Object(members)) => Ok(Some(members)),
@@ -223,7 +224,7 @@ fn object<'j, 'a>(obj: &'j Json<'a>, prefix: &str, key: &str) -> Result<Option<&
     }
 }
 
-fn time(obj: &Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+fn time(obj: Json, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
     match string(obj, prefix, key)? {
         None => Ok(None),
         Some(text) => parse_rfc3339(text)
@@ -245,7 +246,7 @@ fn ascii_lower(s: &str) -> String {
 }
 
 /// The booker and the guests' e-mails from `attendees`.
-fn attendees(p: &Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
+fn attendees(p: Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
     let items = match p.get_present("attendees") {
         None => return Ok((None, Vec::new())),
         Some(Json::Array(items)) => items,
@@ -253,8 +254,8 @@ fn attendees(p: &Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: O
     };
     let mut booker = None;
     let mut guests: Vec<String> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, item) in items.items().enumerate() {
         let path = format!("{prefix}attendees[{i}].");
         if matches!(item, Json::Null) {
             continue;
@@ -277,14 +278,12 @@ fn attendees(p: &Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: O
                 locale: owned(first_non_empty([locale_in_language, string(item, &path, "locale")?])),
             });
             if let Some(email) = email.filter(|e| !e.is_empty()) {
-                seen.push(ascii_lower(email));
+                seen.insert(ascii_lower(email));
             }
             continue;
         }
         if let Some(email) = email.filter(|e| !e.is_empty()) {
-            let folded = ascii_lower(email);
-            if !seen.contains(&folded) {
-                seen.push(folded);
+            if seen.insert(ascii_lower(email)) {
                 guests.push(email.to_string());
             }
         }
@@ -292,7 +291,7 @@ fn attendees(p: &Json, prefix: &str, sms_reminder: Option<&str>, phone_answer: O
     Ok((booker, guests))
 }
 
-fn organizer(p: &Json, prefix: &str) -> Result<Option<Organizer>, PayloadError> {
+fn organizer(p: Json, prefix: &str) -> Result<Option<Organizer>, PayloadError> {
     match p.get_present("organizer") {
         None => Ok(None),
         Some(o @ Json::Object(_)) => {
@@ -312,7 +311,7 @@ fn number_text(text: &str) -> String {
     integer(text).map_or_else(|| text.to_string(), |n| n.to_string())
 }
 
-fn metadata_value(value: &Json) -> Option<String> {
+fn metadata_value(value: Json) -> Option<String> {
     match value {
         Json::String(s) => Some(s.to_string()),
         Json::Number(text) => Some(number_text(text)),
@@ -339,7 +338,7 @@ fn php_key(key: &str) -> Key {
 }
 
 /// A booking-form answer: unwrap `{label, value}`, then reduce the value to a scalar or a list.
-fn answer(entry: &Json) -> Answer {
+fn answer(entry: Json) -> Answer {
     let value = match entry {
         Json::Object(_) if entry.get("label").is_some() || entry.get("value").is_some() => entry.get("value"),
         _ => Some(entry),
@@ -347,11 +346,11 @@ fn answer(entry: &Json) -> Answer {
     let Some(value) = value else { return Answer::Null };
     match value {
         Json::Null => Answer::Null,
-        Json::Bool(b) => Answer::Bool(*b),
+        Json::Bool(b) => Answer::Bool(b),
         Json::String(s) => Answer::Text(s.to_string()),
         Json::Number(text) => Answer::Text(number_text(text)),
         Json::Array(items) => items
-            .iter()
+            .items()
             .map(|item| match item {
                 Json::String(s) => Some(s.to_string()),
                 _ => None,
@@ -360,7 +359,7 @@ fn answer(entry: &Json) -> Answer {
             .map_or(Answer::Null, Answer::List),
         Json::Object(_) => {
             let text = |key: &str| match value.get(key) {
-                Some(Json::String(s)) => Some(s.as_ref()),
+                Some(Json::String(s)) => Some(s),
                 _ => None,
             };
             if value.get("firstName").is_some() || value.get("lastName").is_some() {

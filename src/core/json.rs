@@ -10,65 +10,158 @@ use std::borrow::Cow;
 /// with depth 129 does.
 pub const MAX_DEPTH: usize = 128;
 
-/// A parsed JSON value. Numbers keep their source text.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json<'a> {
+/// A parsed document: every value in one flat vector (a "tape") in source order. A container's node
+/// records where it ends, so lookups jump over nested values. One allocation, no moves of values.
+#[derive(Debug, Clone)]
+pub struct Document<'a> {
+    nodes: Vec<Node<'a>>,
+}
+
+#[derive(Debug, Clone)]
+enum Node<'a> {
     Null,
     Bool(bool),
     Number(&'a str),
     String(Cow<'a, str>),
-    Array(Vec<Json<'a>>),
-    /// Members in source order, duplicates included; see [`Json::get`] and [`Json::members`].
-    Object(Members<'a>),
+    /// Index one past the container's last node.
+    Array { end: usize },
+    /// Followed by key (`String`) and value nodes, alternating, up to `end`.
+    Object { end: usize },
 }
 
-/// An object's members in source order, duplicates included.
-pub type Members<'a> = Vec<(Cow<'a, str>, Json<'a>)>;
-
-/// Why a body is not JSON, with the byte offset where that was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub offset: usize,
-    pub problem: &'static str,
+impl<'a> Document<'a> {
+    /// The root value.
+    pub fn root(&self) -> Json<'_> {
+        view(&self.nodes, 0)
+    }
 }
 
-impl<'a> Json<'a> {
-    /// The value of `key` in an object: the last one when the key repeats (PHP keeps the last value).
-    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
-        match self {
-            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
+/// A value of a [`Document`]. Numbers keep their source text.
+#[derive(Debug, Clone, Copy)]
+pub enum Json<'d> {
+    Null,
+    Bool(bool),
+    Number(&'d str),
+    String(&'d str),
+    Array(Container<'d>),
+    Object(Container<'d>),
+}
+
+/// An array or object inside a document.
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'d> {
+    nodes: &'d [Node<'d>],
+    start: usize,
+    end: usize,
+}
+
+fn view<'d>(nodes: &'d [Node<'_>], at: usize) -> Json<'d> {
+    // Shorten the node lifetime to the borrow of the document: the views only read.
+    let nodes: &'d [Node<'d>] = shorten(nodes);
+    match nodes.get(at) {
+        None | Some(Node::Null) => Json::Null,
+        Some(Node::Bool(b)) => Json::Bool(*b),
+        Some(Node::Number(text)) => Json::Number(text),
+        Some(Node::String(text)) => Json::String(text.as_ref()),
+        Some(Node::Array { end }) => Json::Array(Container { nodes, start: at, end: *end }),
+        Some(Node::Object { end }) => Json::Object(Container { nodes, start: at, end: *end }),
+    }
+}
+
+fn shorten<'d, 'a: 'd>(nodes: &'d [Node<'a>]) -> &'d [Node<'d>] {
+    nodes
+}
+
+impl<'d> Container<'d> {
+    /// Index of the node after the value at `at`.
+    fn after(&self, at: usize) -> usize {
+        match self.nodes.get(at) {
+            Some(Node::Array { end } | Node::Object { end }) => *end,
+            _ => at + 1,
         }
     }
 
-    /// `get`, with JSON null read as absent.
-    pub fn get_present(&self, key: &str) -> Option<&Json<'a>> {
-        self.get(key).filter(|v| !matches!(v, Json::Null))
+    /// Array items, in order.
+    pub fn items(self) -> impl Iterator<Item = Json<'d>> {
+        let mut at = self.start + 1;
+        std::iter::from_fn(move || {
+            (at < self.end).then(|| {
+                let item = view(self.nodes, at);
+                at = self.after(at);
+                item
+            })
+        })
+    }
+
+    /// Object members in source order, duplicates included.
+    fn raw_members(self) -> impl Iterator<Item = (&'d str, Json<'d>)> {
+        let mut at = self.start + 1;
+        std::iter::from_fn(move || {
+            (at < self.end).then(|| {
+                let key = match self.nodes.get(at) {
+                    Some(Node::String(k)) => k.as_ref(),
+                    _ => "",
+                };
+                let value = view(self.nodes, at + 1);
+                at = self.after(at + 1);
+                (key, value)
+            })
+        })
     }
 
     /// Object members with PHP's duplicate-key semantics: each key once, at the position of its first
     /// occurrence, with the value of its last.
-    pub fn members<'m>(members: &'m [(Cow<'a, str>, Json<'a>)]) -> Vec<(&'m str, &'m Json<'a>)> {
-        let mut out: Vec<(&'m str, &'m Json<'a>)> = Vec::with_capacity(members.len());
-        let mut seen: std::collections::HashMap<&'m str, usize> = std::collections::HashMap::new();
-        for (key, value) in members {
-            match seen.get(key.as_ref()) {
-                Some(&at) => {
-                    if let Some(slot) = out.get_mut(at) {
+    pub fn members(self) -> Vec<(&'d str, Json<'d>)> {
+        let mut out: Vec<(&'d str, Json<'d>)> = Vec::new();
+        let mut seen: std::collections::HashMap<&'d str, usize> = std::collections::HashMap::new();
+        for (key, value) in self.raw_members() {
+            match seen.get(key) {
+                Some(&i) => {
+                    if let Some(slot) = out.get_mut(i) {
                         slot.1 = value;
                     }
                 }
                 None => {
-                    seen.insert(key.as_ref(), out.len());
-                    out.push((key.as_ref(), value));
+                    seen.insert(key, out.len());
+                    out.push((key, value));
                 }
             }
         }
         out
     }
 
+    /// The value of `key` in an object: the last one when the key repeats (PHP keeps the last value).
+    pub fn get(self, key: &str) -> Option<Json<'d>> {
+        let mut found = None;
+        let mut at = self.start + 1;
+        while at < self.end {
+            if let Some(Node::String(k)) = self.nodes.get(at) {
+                if k.len() == key.len() && k.as_ref() == key {
+                    found = Some(at + 1);
+                }
+            }
+            at = self.after(at + 1);
+        }
+        found.map(|value| view(self.nodes, value))
+    }
+}
+
+impl<'d> Json<'d> {
+    /// `get` on an object; None for anything else.
+    pub fn get(self, key: &str) -> Option<Json<'d>> {
+        match self {
+            Json::Object(o) => o.get(key),
+            _ => None,
+        }
+    }
+
+    /// `get`, with JSON null read as absent.
+    pub fn get_present(self, key: &str) -> Option<Json<'d>> {
+        self.get(key).filter(|v| !matches!(v, Json::Null))
+    }
+
     /// The JSON type name, for error messages.
-    pub fn type_name(&self) -> &'static str {
+    pub fn type_name(self) -> &'static str {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -80,27 +173,48 @@ impl<'a> Json<'a> {
     }
 }
 
-/// Parses a whole document. The text is already known to be UTF-8.
-pub fn parse(text: &str) -> Result<Json<'_>, SyntaxError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0 };
-    parser.skip_whitespace();
-    let value = parser.value(0)?;
-    parser.skip_whitespace();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.error("unexpected text after the JSON value"));
-    }
-    Ok(value)
+/// Why a body is not JSON, with the byte offset where that was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub offset: usize,
+    pub problem: &'static str,
 }
+
+/// Parses a whole document. The text is already known to be UTF-8.
+pub fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 16 + 4) };
+    let parsed = parser.document();
+    match (parsed, parser.failure) {
+        (Ok(()), None) => Ok(Document { nodes: parser.nodes }),
+        (_, failure) => Err(failure.unwrap_or(SyntaxError { offset: parser.pos, problem: "invalid JSON" })),
+    }
+}
+
+/// A parse failure; what and where is kept in `Parser::failure`.
+struct Fail;
 
 struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    failure: Option<SyntaxError>,
+    nodes: Vec<Node<'a>>,
 }
 
 impl<'a> Parser<'a> {
-    fn error(&self, problem: &'static str) -> SyntaxError {
-        SyntaxError { offset: self.pos, problem }
+    fn error(&mut self, problem: &'static str) -> Fail {
+        self.failure = Some(SyntaxError { offset: self.pos, problem });
+        Fail
+    }
+
+    fn document(&mut self) -> Result<(), Fail> {
+        self.skip_whitespace();
+        self.value(0)?;
+        self.skip_whitespace();
+        if self.pos != self.bytes.len() {
+            return Err(self.error("unexpected text after the JSON value"));
+        }
+        Ok(())
     }
 
     fn peek(&self) -> Option<u8> {
@@ -113,69 +227,79 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn expect_literal(&mut self, literal: &'static str, value: Json<'a>) -> Result<Json<'a>, SyntaxError> {
+    fn literal(&mut self, literal: &'static str, node: Node<'a>) -> Result<(), Fail> {
         if self.bytes.get(self.pos..self.pos + literal.len()) == Some(literal.as_bytes()) {
             self.pos += literal.len();
-            Ok(value)
+            self.nodes.push(node);
+            Ok(())
         } else {
             Err(self.error("invalid literal"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
+    fn value(&mut self, depth: usize) -> Result<(), Fail> {
         match self.peek() {
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
-            Some(b'"') => Ok(Json::String(self.string()?)),
-            Some(b't') => self.expect_literal("true", Json::Bool(true)),
-            Some(b'f') => self.expect_literal("false", Json::Bool(false)),
-            Some(b'n') => self.expect_literal("null", Json::Null),
+            Some(b'"') => {
+                let text = self.string()?;
+                self.nodes.push(Node::String(text));
+                Ok(())
+            }
+            Some(b't') => self.literal("true", Node::Bool(true)),
+            Some(b'f') => self.literal("false", Node::Bool(false)),
+            Some(b'n') => self.literal("null", Node::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.error("unexpected character")),
             None => Err(self.error("unexpected end of input")),
         }
     }
 
-    fn enter(&self, depth: usize) -> Result<(), SyntaxError> {
+    /// Pushes a container's node; `close` sets where it ends.
+    fn open(&mut self, depth: usize, node: Node<'a>) -> Result<usize, Fail> {
         if depth > MAX_DEPTH {
-            Err(self.error("nested deeper than 128"))
-        } else {
-            Ok(())
+            return Err(self.error("nested deeper than 128"));
         }
+        self.pos += 1;
+        self.nodes.push(node);
+        self.skip_whitespace();
+        Ok(self.nodes.len() - 1)
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
-        self.enter(depth)?;
+    fn close(&mut self, at: usize) {
+        let end = self.nodes.len();
+        if let Some(Node::Array { end: e } | Node::Object { end: e }) = self.nodes.get_mut(at) {
+            *e = end;
+        }
         self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_whitespace();
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), Fail> {
+        let at = self.open(depth, Node::Array { end: 0 })?;
         if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Json::Array(items));
+            self.close(at);
+            return Ok(());
         }
         loop {
             self.skip_whitespace();
-            items.push(self.value(depth)?);
+            self.value(depth)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Json::Array(items));
+                    self.close(at);
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or ']'")),
             }
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json<'a>, SyntaxError> {
-        self.enter(depth)?;
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.skip_whitespace();
+    fn object(&mut self, depth: usize) -> Result<(), Fail> {
+        let at = self.open(depth, Node::Object { end: 0 })?;
         if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Json::Object(members));
+            self.close(at);
+            return Ok(());
         }
         loop {
             self.skip_whitespace();
@@ -186,20 +310,20 @@ impl<'a> Parser<'a> {
             if key.starts_with('\0') {
                 return Err(self.error("object key starts with U+0000"));
             }
+            self.nodes.push(Node::String(key));
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error("expected ':'"));
             }
             self.pos += 1;
             self.skip_whitespace();
-            let value = self.value(depth)?;
-            members.push((key, value));
+            self.value(depth)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Json::Object(members));
+                    self.close(at);
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or '}'")),
             }
@@ -214,7 +338,7 @@ impl<'a> Parser<'a> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<Json<'a>, SyntaxError> {
+    fn number(&mut self) -> Result<(), Fail> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -241,26 +365,47 @@ impl<'a> Parser<'a> {
                 return Err(self.error("invalid number"));
             }
         }
-        Ok(Json::Number(self.text.get(start..self.pos).unwrap_or_default()))
+        self.nodes.push(Node::Number(self.text.get(start..self.pos).unwrap_or_default()));
+        Ok(())
+    }
+
+    /// Moves past plain string characters (anything but `"`, `\\` and controls), eight bytes at a
+    /// time: string contents are most of a body's bytes.
+    fn skip_plain(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let any_below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
+        let any_zero = |v: u64| any_below(v, 1);
+        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+            let v = u64::from_le_bytes(word);
+            if any_zero(v ^ (ONES * u64::from(b'"'))) | any_zero(v ^ (ONES * u64::from(b'\\'))) | any_below(v, 0x20) != 0 {
+                break;
+            }
+            self.pos += 8;
+        }
+        while let Some(b) = self.peek() {
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                break;
+            }
+            self.pos += 1;
+        }
     }
 
     /// Reads a string token; borrows when it holds no escape.
-    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, Fail> {
         self.pos += 1;
         let start = self.pos;
-        // Fast scan: plain characters need no copy.
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let text = self.text.get(start..self.pos).unwrap_or_default();
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) => return Err(self.error("control character in a string")),
-                Some(_) => self.pos += 1,
-                None => return Err(self.error("unterminated string")),
+        self.skip_plain();
+        match self.peek() {
+            Some(b'"') => {
+                let text = self.text.get(start..self.pos).unwrap_or_default();
+                self.pos += 1;
+                return Ok(Cow::Borrowed(text));
             }
+            Some(b'\\') => {}
+            Some(_) => return Err(self.error("control character in a string")),
+            None => return Err(self.error("unterminated string")),
         }
         let mut owned = String::from(self.text.get(start..self.pos).unwrap_or_default());
         loop {
@@ -275,14 +420,8 @@ impl<'a> Parser<'a> {
                 }
                 Some(0x00..=0x1f) => return Err(self.error("control character in a string")),
                 Some(_) => {
-                    // Copy the run of plain characters up to the next quote, backslash or control.
                     let run_start = self.pos;
-                    while let Some(b) = self.peek() {
-                        if b == b'"' || b == b'\\' || b < 0x20 {
-                            break;
-                        }
-                        self.pos += 1;
-                    }
+                    self.skip_plain();
                     owned.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
                 }
                 None => return Err(self.error("unterminated string")),
@@ -290,7 +429,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
+    fn escape(&mut self, out: &mut String) -> Result<(), Fail> {
         let simple = match self.peek() {
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -328,7 +467,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+    fn hex4(&mut self) -> Result<u32, Fail> {
         let mut value = 0u32;
         for _ in 0..4 {
             let digit = match self.peek() {
@@ -352,10 +491,17 @@ mod tests {
         "[".repeat(levels) + &"]".repeat(levels)
     }
 
+    fn scalar(text: &str) -> String {
+        match parse(text).map(|d| format!("{:?}", d.root())) {
+            Ok(s) => s,
+            Err(e) => format!("error: {}", e.problem),
+        }
+    }
+
     #[test]
     fn accepts_128_levels_and_refuses_129() {
         assert!(parse(&nested(128)).is_ok());
-        assert_eq!(parse(&nested(129)).map_err(|e| e.problem), Err("nested deeper than 128"));
+        assert_eq!(parse(&nested(129)).map(|_| ()).map_err(|e| e.problem), Err("nested deeper than 128"));
     }
 
     #[test]
@@ -366,9 +512,9 @@ mod tests {
 
     #[test]
     fn keeps_number_text() {
-        assert_eq!(parse("1.50"), Ok(Json::Number("1.50")));
-        assert_eq!(parse(" -0 "), Ok(Json::Number("-0")));
-        assert_eq!(parse("1e400"), Ok(Json::Number("1e400")));
+        assert_eq!(scalar("1.50"), r#"Number("1.50")"#);
+        assert_eq!(scalar(" -0 "), r#"Number("-0")"#);
+        assert_eq!(scalar("1e400"), r#"Number("1e400")"#);
     }
 
     #[test]
@@ -380,16 +526,29 @@ mod tests {
 
     #[test]
     fn decodes_escapes_and_surrogate_pairs() {
-        assert_eq!(parse(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83c\udf34""#), Ok(Json::String("a\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{1f334}".into())));
-        assert_eq!(parse(r#""mid\u0000dle""#), Ok(Json::String("mid\0dle".into())));
+        let doc = parse(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83c\udf34""#).map_err(|e| e.problem);
+        assert!(matches!(doc.as_ref().map(Document::root), Ok(Json::String("a\"\\/\u{8}\u{c}\n\r\t\u{e9}\u{1f334}"))));
+        let doc = parse(r#""mid\u0000dle""#).map_err(|e| e.problem);
+        assert!(matches!(doc.as_ref().map(Document::root), Ok(Json::String("mid\0dle"))));
     }
 
     #[test]
     fn duplicate_keys_keep_first_position_and_last_value() {
-        let doc = parse(r#"{"a":1,"b":2,"a":3}"#).unwrap_or(Json::Null);
-        assert_eq!(doc.get("a"), Some(&Json::Number("3")));
-        let Json::Object(members) = &doc else { panic!("not an object") };
-        let keys: Vec<_> = Json::members(members).into_iter().map(|(k, v)| (k, v.clone())).collect();
-        assert_eq!(keys, vec![("a", Json::Number("3")), ("b", Json::Number("2"))]);
+        let doc = parse(r#"{"a":1,"b":[2,{"a":9}],"a":3}"#).map_err(|e| e.problem);
+        let Ok(doc) = doc else { panic!("parse failed") };
+        assert!(matches!(doc.root().get("a"), Some(Json::Number("3"))));
+        let Json::Object(o) = doc.root() else { panic!("not an object") };
+        let keys: Vec<String> = o.members().into_iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0], r#"a=Number("3")"#);
+        assert!(keys[1].starts_with("b=Array"));
+    }
+
+    #[test]
+    fn arrays_iterate_over_nested_values() {
+        let Ok(doc) = parse(r#"[[1,[2]],{"k":[3]},"s",null]"#) else { panic!("parse failed") };
+        let Json::Array(a) = doc.root() else { panic!("not an array") };
+        let kinds: Vec<&str> = a.items().map(Json::type_name).collect();
+        assert_eq!(kinds, ["an array", "an object", "a string", "null"]);
     }
 }
