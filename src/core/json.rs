@@ -94,7 +94,7 @@ impl<'d> Container<'d> {
     }
 
     /// Object members in source order, duplicates included.
-    fn raw_members(self) -> impl Iterator<Item = (&'d str, Json<'d>)> {
+    pub fn entries(self) -> impl Iterator<Item = (&'d str, Json<'d>)> {
         let mut at = self.start + 1;
         std::iter::from_fn(move || {
             (at < self.end).then(|| {
@@ -113,16 +113,23 @@ impl<'d> Container<'d> {
     /// occurrence, with the value of its last.
     pub fn members(self) -> Vec<(&'d str, Json<'d>)> {
         let mut out: Vec<(&'d str, Json<'d>)> = Vec::new();
-        let mut seen: std::collections::HashMap<&'d str, usize> = std::collections::HashMap::new();
-        for (key, value) in self.raw_members() {
-            match seen.get(key) {
-                Some(&i) => {
-                    if let Some(slot) = out.get_mut(i) {
-                        slot.1 = value;
-                    }
-                }
+        // Small objects (nearly all) dedupe by scanning; large ones through a map, so a hostile
+        // body with many keys stays linear.
+        let mut index: Option<std::collections::HashMap<&'d str, usize>> = None;
+        for (key, value) in self.entries() {
+            if out.len() == 16 {
+                index = Some(out.iter().enumerate().map(|(i, (k, _))| (*k, i)).collect());
+            }
+            let existing = match &index {
+                Some(map) => map.get(key).copied(),
+                None => out.iter().position(|(k, _)| *k == key),
+            };
+            match existing.and_then(|i| out.get_mut(i)) {
+                Some(slot) => slot.1 = value,
                 None => {
-                    seen.insert(key, out.len());
+                    if let Some(map) = &mut index {
+                        map.insert(key, out.len());
+                    }
                     out.push((key, value));
                 }
             }
