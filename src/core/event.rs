@@ -132,9 +132,9 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         _ => None,
     });
 
-    let body_sha256 = hex::encode(Sha256::digest(body));
+    let body_sha256 = lower_hex(&Sha256::digest(body));
     let event_key = match &booking_uid {
-        Some(uid) => hex::encode(Sha256::digest(format!("{trigger}\n{uid}\n{created_at}"))),
+        Some(uid) => lower_hex(&Sha256::digest(format!("{trigger}\n{uid}\n{created_at}"))),
         None => body_sha256.clone(),
     };
 
@@ -164,6 +164,17 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         body_sha256,
         trigger,
     })
+}
+
+/// Lowercase hex of a digest (`hex::encode` goes through a char iterator; this is a table lookup).
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }
 
 /// A body that did not parse: a form-urlencoded custom template, or not JSON at all.
