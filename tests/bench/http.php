@@ -1,0 +1,61 @@
+<?php
+/**
+ * Request time of the webhook route through nginx + php-fpm, next to a no-op WordPress REST route in the
+ * same run (prints medians; asserts nothing). Needs the running stack:
+ *   eval "$(bash scripts/stack.sh env)"; php tests/bench/http.php [requests]
+ */
+declare(strict_types=1);
+
+$n = (int) ($argv[1] ?? 200);
+$base = rtrim((string) getenv('SC_URL'), '/');
+$wp = (string) getenv('SC_WP_DIR');
+if ($base === '' || !is_file("$wp/wp-load.php")) {
+    fwrite(STDERR, "start the stack and eval \"\$(bash scripts/stack.sh env)\" first\n");
+    exit(1);
+}
+@mkdir("$wp/wp-content/mu-plugins");
+copy(dirname(__DIR__) . '/e2e/noop-route.php', "$wp/wp-content/mu-plugins/solar-capture-noop-route.php");
+require "$wp/wp-load.php";
+$secret = 'bench-secret-' . bin2hex(random_bytes(16));
+update_option('solar_capture_secret', $secret);
+
+/** @return array{float, int} milliseconds and status of one POST */
+function timed_post(string $url, string $body, array $headers): array
+{
+    $ch = curl_init($url);
+    curl_setopt_array($ch, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => $body, CURLOPT_RETURNTRANSFER => true,
+        CURLOPT_HTTPHEADER => $headers, CURLOPT_FORBID_REUSE => false]);
+    $t = hrtime(true);
+    curl_exec($ch);
+    return [(hrtime(true) - $t) / 1e6, (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE)];
+}
+
+function median(array $xs): float
+{
+    sort($xs);
+    $m = intdiv(count($xs), 2);
+    return count($xs) % 2 ? $xs[$m] : ($xs[$m - 1] + $xs[$m]) / 2;
+}
+
+$template = (string) file_get_contents(dirname(__DIR__) . '/fixtures/payloads/01_booking_created.json');
+$series = ['no-op REST route' => [], 'webhook: new booking (lead created)' => [], 'webhook: duplicate delivery' => [], 'webhook: PING' => []];
+$ping = (string) file_get_contents(dirname(__DIR__) . '/fixtures/payloads/15_ping_test.json');
+$sign = static fn (string $b): array => ['Content-Type: application/json', 'X-Cal-Signature-256: ' . hash_hmac('sha256', $b, $secret)];
+$dup = str_replace('unique-booking-id', 'bench-dup-' . bin2hex(random_bytes(4)), $template);
+timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $dup, $sign($dup));
+for ($i = 0; $i < $n; $i++) {
+    // Interleaved, so drift on the machine hits every series alike.
+    $series['no-op REST route'][] = timed_post("$base/wp-json/solar-capture-test/v1/noop", '{}', ['Content-Type: application/json']);
+    $body = str_replace(['unique-booking-id', 'guest@example.com'], ["bench-$i-" . bin2hex(random_bytes(4)), "bench$i@example.com"], $template);
+    $series['webhook: new booking (lead created)'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $body, $sign($body));
+    $series['webhook: duplicate delivery'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $dup, $sign($dup));
+    $series['webhook: PING'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $ping, $sign($ping));
+}
+unlink("$wp/wp-content/mu-plugins/solar-capture-noop-route.php");
+printf("HTTP through nginx + php-fpm, engine %s, %d requests each (median, p90):\n", trim((string) @file_get_contents(dirname($wp) . '/php-fpm/engine')) ?: '?', $n);
+foreach ($series as $name => $runs) {
+    $ms = array_column($runs, 0);
+    $codes = array_count_values(array_column($runs, 1));
+    sort($ms);
+    printf("  %-38s %7.2f ms  %7.2f ms  statuses %s\n", $name, median($ms), $ms[(int) floor(0.9 * (count($ms) - 1))], json_encode($codes));
+}

@@ -1,0 +1,152 @@
+<?php
+/**
+ * The webhook route end to end: curl → nginx → php-fpm → WordPress → MariaDB, with whichever engine
+ * the stack runs (scripts/test.sh runs this suite once with the extension and once without).
+ */
+declare(strict_types=1);
+
+namespace SolarCapture\Tests\E2E;
+
+use PHPUnit\Framework\TestCase;
+
+final class WebhookHttpTest extends TestCase
+{
+    public static function setUpBeforeClass(): void
+    {
+        update_option('solar_capture_secret', Http::SECRET);
+    }
+
+    private static function deliveries(): string
+    {
+        global $wpdb;
+        return $wpdb->prefix . 'solar_capture_deliveries';
+    }
+
+    /** @return list<\WP_Post> */
+    private static function leadsWithUid(string $uid): array
+    {
+        wp_cache_flush();
+        return get_posts(['post_type' => 'solar_lead', 'post_status' => 'any', 'numberposts' => -1,
+            'meta_key' => '_solar_booking_uid', 'meta_value' => $uid, 'suppress_filters' => true]);
+    }
+
+    public function testEveryCorpusBodyWithItsManifestSignatureGetsTheExpectedStatus(): void
+    {
+        $dir = dirname(__DIR__) . '/fixtures/payloads';
+        $manifest = json_decode((string) file_get_contents("$dir/MANIFEST.json"), true);
+        update_option('solar_capture_secret', $manifest['secret']);
+        try {
+            foreach ($manifest['entries'] as $entry) {
+                $body = (string) file_get_contents("$dir/{$entry['file']}");
+                $golden = json_decode((string) file_get_contents(dirname(__DIR__) . '/fixtures/golden/' . preg_replace('/\.[a-z]+$/', '.json', $entry['file'])), true);
+                [$status, $json, $raw] = Http::post($body, $entry['headers']['X-Cal-Signature-256'], $entry['headers']['Content-Type']);
+                if (($golden['error'] ?? null) === 'CUSTOM_TEMPLATE') {
+                    self::assertSame(422, $status, "{$entry['file']}: $raw");
+                    self::assertSame('solar_capture_custom_template', $json['code'] ?? null, $raw);
+                    self::assertStringContainsString('Custom Payload', $json['message'] ?? '', $raw);
+                } else {
+                    self::assertSame(200, $status, "{$entry['file']}: $raw");
+                }
+                [$status] = Http::post($body, hash_hmac('sha256', $body, 'not-the-secret'), $entry['headers']['Content-Type']);
+                self::assertSame(401, $status, $entry['file']);
+            }
+        } finally {
+            update_option('solar_capture_secret', Http::SECRET);
+        }
+    }
+
+    public function testErrorAnswersOverHttp(): void
+    {
+        [$status, $json] = Http::post('{"triggerEvent":"PING"', null);
+        self::assertSame(400, $status);
+        self::assertSame('solar_capture_not_json', $json['code']);
+
+        [$status, $json] = Http::post('[1,2]', null);
+        self::assertSame(400, $status);
+        self::assertSame('solar_capture_not_an_event', $json['code']);
+
+        [$status, $json] = Http::post('{"triggerEvent":"PING","createdAt":"2025-01-01T00:00:00Z"}', 'no-secret-provided');
+        self::assertSame(401, $status);
+        self::assertStringStartsWith('solar_capture_', $json['code']);
+
+        $big = '{"triggerEvent":"PING","createdAt":"2025-01-01T00:00:00Z","pad":"' . str_repeat('x', 1_100_000) . '"}';
+        [$status, $json] = Http::post($big, null);
+        self::assertSame(413, $status);
+        self::assertStringStartsWith('solar_capture_', $json['code']);
+    }
+
+    public function testLifecycleDeliveredInReverseOrderEndsCancelledWithTheNewUidAndTimes(): void
+    {
+        $old = 'e2e-old-' . bin2hex(random_bytes(6));
+        $new = 'e2e-new-' . bin2hex(random_bytes(6));
+        $t0 = time() - 3600;
+        $firstStart = $t0 + 7 * 86400;
+        $newStart = $t0 + 9 * 86400;
+        $created = Http::booking('BOOKING_CREATED', $old, $t0, $firstStart);
+        $rescheduled = Http::booking('BOOKING_RESCHEDULED', $new, $t0 + 60, $newStart, ['rescheduleUid' => $old]);
+        $cancelled = Http::booking('BOOKING_CANCELLED', $new, $t0 + 120, $newStart, ['status' => 'CANCELLED', 'cancellationReason' => 'Went with another installer']);
+        foreach ([$cancelled, $rescheduled, $created] as $body) {
+            [$status, , $raw] = Http::post($body);
+            self::assertSame(200, $status, $raw);
+        }
+        $leads = self::leadsWithUid($new);
+        self::assertCount(1, $leads);
+        $id = $leads[0]->ID;
+        self::assertSame('cancelled', get_post_meta($id, '_solar_booking_status', true));
+        self::assertSame((string) $newStart, (string) get_post_meta($id, '_solar_booking_start', true));
+        self::assertSame((string) ($newStart + 1800), (string) get_post_meta($id, '_solar_booking_end', true));
+        self::assertSame('Went with another installer', get_post_meta($id, '_solar_cancellation_reason', true));
+        self::assertCount(0, self::leadsWithUid($old), 'the old uid must not make a second lead');
+    }
+
+    public function testFiftyIdenticalDeliveriesAtOnceGiveOneLeadOverTenRounds(): void
+    {
+        global $wpdb;
+        $rounds = (int) (getenv('E2E_CONCURRENCY_ROUNDS') ?: 10);
+        for ($round = 1; $round <= $rounds; $round++) {
+            $uid = "e2e-burst-$round-" . bin2hex(random_bytes(6));
+            $body = Http::booking('BOOKING_CREATED', $uid, time(), time() + 86400);
+            $answers = Http::postConcurrently($body, 50);
+            $statuses = array_count_values(array_map(static fn ($a) => $a[0], $answers));
+            self::assertSame([200 => 50], $statuses, "round $round");
+            $duplicates = count(array_filter($answers, static fn ($a) => ($a[1]['duplicate'] ?? false) === true));
+            self::assertSame(49, $duplicates, "round $round");
+
+            self::assertCount(1, self::leadsWithUid($uid), "round $round: leads");
+            $table = self::deliveries();
+            $accepted = $wpdb->get_col($wpdb->prepare("SELECT id FROM $table WHERE booking_uid = %s AND event_key IS NOT NULL", $uid));
+            self::assertCount(1, $accepted, "round $round: accepted deliveries");
+            $dupRows = (int) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM $table WHERE duplicate_of = %d", $accepted[0]));
+            self::assertSame(49, $dupRows, "round $round: duplicate rows");
+            fwrite(STDERR, sprintf("concurrency round %d/%d: 50 sent, 1 lead, 1 accepted, %d duplicates\n", $round, $rounds, $dupRows));
+        }
+    }
+
+    public function testAnonymousVisitorsCannotReadLeads(): void
+    {
+        $uid = 'e2e-private-' . bin2hex(random_bytes(6));
+        [$status] = Http::post(Http::booking('BOOKING_CREATED', $uid, time(), time() + 86400));
+        self::assertSame(200, $status);
+        $lead = self::leadsWithUid($uid)[0];
+        $base = rtrim((string) getenv('SC_URL'), '/');
+
+        [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead");
+        self::assertContains($status, [401, 403, 404], $body);
+        self::assertStringNotContainsString('ada.e2e@example.com', $body);
+
+        [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead/{$lead->ID}");
+        self::assertContains($status, [401, 403, 404], $body);
+
+        [, $body] = Http::get("$base/?post_type=solar_lead");
+        self::assertStringNotContainsString('ada.e2e@example.com', $body);
+        self::assertStringNotContainsString($uid, $body);
+
+        [$status, $body] = Http::get("$base/?p={$lead->ID}");
+        self::assertStringNotContainsString('Ada Lovelace', $body);
+        [$status, $body] = Http::get((string) get_permalink($lead));
+        self::assertStringNotContainsString('Ada Lovelace', $body);
+
+        [, $body] = Http::get("$base/wp-json/wp/v2/search?search=Lovelace");
+        self::assertStringNotContainsString((string) $lead->ID, $body);
+    }
+}
