@@ -1,11 +1,13 @@
 //! Times the core on the 3 KB corpus body, for profiling without PHP:
 //! `cargo run --release --no-default-features --example profile [iterations] [normalize]`
-//! (with `normalize`, only normalisation runs: `perf record` it to see where the time goes).
+//! (with `normalize`, only normalisation runs: `perf record` it to see where the time goes;
+//! `BODY=file` times another body).
 use std::hint::black_box;
 use std::time::Instant;
 
 fn main() {
-    let body = std::fs::read("tests/fixtures/payloads/03_booking_rescheduled.json").expect("run from the repository root");
+    let file = std::env::var("BODY").unwrap_or_else(|_| "tests/fixtures/payloads/03_booking_rescheduled.json".into());
+    let body = std::fs::read(file).expect("run from the repository root, or set BODY=file");
     let text = std::str::from_utf8(&body).expect("UTF-8 body");
     let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let only_normalize = std::env::args().nth(2).as_deref() == Some("normalize");

@@ -1,5 +1,7 @@
 //! A Cal.com webhook body → the normalised event of contract section 2 (rules: docs/normalisation.md).
 
+use std::fmt;
+
 use sha2::{Digest, Sha256};
 
 use super::error::{PayloadError, PayloadErrorKind};
@@ -93,7 +95,7 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         Json::String(s) if !s.is_empty() => s.to_string(),
         other => return Err(PayloadError::field("triggerEvent", &format!("expected a non-empty string, got {}", describe(other)))),
     };
-    let created_at = string(root, "", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
+    let created_at = string(root, &"", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
     let created_at_ms = parse_rfc3339(created_at)
         .ok_or_else(|| PayloadError::field("createdAt", "not an RFC 3339 time"))?
         .unix_millis();
@@ -105,11 +107,11 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     };
     let p = Picked::from(p);
 
-    let root_uid = string(root, "", "uid")?;
-    let booking_uid = first_non_empty([string(p, prefix, "uid")?, string(p, prefix, "bookingUid")?, root_uid]);
-    let booking_id = int(p, prefix, "bookingId")?.or(if flat { int(p, "", "id")? } else { None });
+    let root_uid = string(root, &"", "uid")?;
+    let booking_uid = first_non_empty([string(p, &prefix, "uid")?, string(p, &prefix, "bookingUid")?, root_uid]);
+    let booking_id = int(p, &prefix, "bookingId")?.or(if flat { int(p, &"", "id")? } else { None });
 
-    let responses = match object(p, prefix, "responses")? {
+    let responses = match object(p, &prefix, "responses")? {
         Some(members) => members.members().into_iter().map(|(k, v)| (php_key(k), answer(v))).collect(),
         None => Vec::new(),
     };
@@ -120,10 +122,10 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         })
     };
 
-    let (attendee, guests) = attendees(p, prefix, string(p, prefix, "smsReminderNumber")?, answer_text("attendeePhoneNumber"))?;
-    let reschedule_reason = first_non_empty([string(p, prefix, "reschedulingReason")?, answer_text("rescheduleReason")]);
+    let (attendee, guests) = attendees(p, prefix, string(p, &prefix, "smsReminderNumber")?, answer_text("attendeePhoneNumber"))?;
+    let reschedule_reason = first_non_empty([string(p, &prefix, "reschedulingReason")?, answer_text("rescheduleReason")]);
 
-    let metadata: Vec<(Key, String)> = match object(p, prefix, "metadata")? {
+    let metadata: Vec<(Key, String)> = match object(p, &prefix, "metadata")? {
         Some(members) => members.members().into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
         None => Vec::new(),
     };
@@ -142,20 +144,20 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         created_at: created_at.to_string(),
         created_at_ms,
         booking_uid: booking_uid.map(str::to_string),
-        rescheduled_from_uid: owned(string(p, prefix, "rescheduleUid")?),
+        rescheduled_from_uid: owned(string(p, &prefix, "rescheduleUid")?),
         booking_id,
-        status: owned(string(p, prefix, "status")?),
-        title: owned(string(p, prefix, "title")?),
-        event_type: owned(string(p, prefix, "type")?),
-        event_type_id: int(p, prefix, "eventTypeId")?,
-        start: time(p, prefix, "startTime")?,
-        end: time(p, prefix, "endTime")?,
+        status: owned(string(p, &prefix, "status")?),
+        title: owned(string(p, &prefix, "title")?),
+        event_type: owned(string(p, &prefix, "type")?),
+        event_type_id: int(p, &prefix, "eventTypeId")?,
+        start: time(p, &prefix, "startTime")?,
+        end: time(p, &prefix, "endTime")?,
         attendee,
         guests,
         organizer: organizer(p, prefix)?,
-        location: owned(string(p, prefix, "location")?),
-        cancellation_reason: owned(string(p, prefix, "cancellationReason")?),
-        rejection_reason: owned(string(p, prefix, "rejectionReason")?),
+        location: owned(string(p, &prefix, "location")?),
+        cancellation_reason: owned(string(p, &prefix, "cancellationReason")?),
+        rejection_reason: owned(string(p, &prefix, "rejectionReason")?),
         reschedule_reason: owned(reschedule_reason),
         metadata,
         lead_id,
@@ -199,7 +201,7 @@ fn describe(value: Json) -> &'static str {
     }
 }
 
-fn wrong_type(prefix: &str, key: &str, expected: &str, got: Json) -> PayloadError {
+fn wrong_type(prefix: &dyn fmt::Display, key: &str, expected: &str, got: Json) -> PayloadError {
     PayloadError::field(&format!("{prefix}{key}"), &format!("expected {expected}, got {}", got.type_name()))
 }
 
@@ -270,11 +272,11 @@ impl<'d> Fields<'d> for Picked<'d> {
 }
 
 /// An optional string field: absent or null is None, another type is NOT_AN_EVENT.
-fn string<'d>(obj: impl Fields<'d>, prefix: &str, key: &str) -> Result<Option<&'d str>, PayloadError> {
+fn string<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<&'d str>, PayloadError> {
     match obj.field(key) {
         None => Ok(None),
         Some(Json::String(s)) => Ok(Some(s)),
-        Some(other) => Err(wrong_type(prefix, key, "a string", other)),
+        Some(other) => Err(wrong_type(&prefix, key, "a string", other)),
     }
 }
 
@@ -286,23 +288,23 @@ fn integer(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
-fn int<'d>(obj: impl Fields<'d>, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+fn int<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<i64>, PayloadError> {
     match obj.field(key) {
         None => Ok(None),
-        Some(got @ Json::Number(text)) => integer(text).map(Some).ok_or_else(|| wrong_type(prefix, key, "an integer", got)),
-        Some(other) => Err(wrong_type(prefix, key, "an integer", other)),
+        Some(got @ Json::Number(text)) => integer(text).map(Some).ok_or_else(|| wrong_type(&prefix, key, "an integer", got)),
+        Some(other) => Err(wrong_type(&prefix, key, "an integer", other)),
     }
 }
 
-fn object<'d>(obj: impl Fields<'d>, prefix: &str, key: &str) -> Result<Option<json::Container<'d>>, PayloadError> {
+fn object<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<json::Container<'d>>, PayloadError> {
     match obj.field(key) {
         None => Ok(None),
         Some(Json::Object(members)) => Ok(Some(members)),
-        Some(other) => Err(wrong_type(prefix, key, "an object", other)),
+        Some(other) => Err(wrong_type(&prefix, key, "an object", other)),
     }
 }
 
-fn time<'d>(obj: impl Fields<'d>, prefix: &str, key: &str) -> Result<Option<i64>, PayloadError> {
+fn time<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<i64>, PayloadError> {
     match string(obj, prefix, key)? {
         None => Ok(None),
         Some(text) => parse_rfc3339(text)
@@ -319,22 +321,62 @@ fn owned(value: Option<&str>) -> Option<String> {
     value.map(str::to_string)
 }
 
-fn ascii_lower(s: &str) -> String {
-    s.to_ascii_lowercase()
+/// An e-mail compared and hashed ignoring ASCII case, without a lower-cased copy.
+struct Folded<'s>(&'s str);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Lower-case through a small buffer: one hasher call per 64 bytes, not one per byte.
+        let mut buffer = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(buffer.len()) {
+            let folded = buffer.get_mut(..chunk.len()).unwrap_or_default();
+            for (out, b) in folded.iter_mut().zip(chunk) {
+                *out = b.to_ascii_lowercase();
+            }
+            state.write(folded);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// `payload.attendees[3].`: the path prefix of an item, formatted only for an error message.
+struct Item(&'static str, usize);
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}attendees[{}].", self.0, self.1)
+    }
+}
+
+/// A prefix followed by a nested field name.
+struct Nested<'p>(&'p dyn fmt::Display, &'static str);
+
+impl fmt::Display for Nested<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0, self.1)
+    }
 }
 
 /// The booker and the guests' e-mails from `attendees`.
-fn attendees<'d>(p: impl Fields<'d>, prefix: &str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
+fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
     let items = match p.field("attendees") {
         None => return Ok((None, Vec::new())),
         Some(Json::Array(items)) => items,
-        Some(other) => return Err(wrong_type(prefix, "attendees", "an array", other)),
+        Some(other) => return Err(wrong_type(&prefix, "attendees", "an array", other)),
     };
     let mut booker = None;
     let mut guests: Vec<String> = Vec::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<Folded> = std::collections::HashSet::new();
     for (i, item) in items.items().enumerate() {
-        let path = format!("{prefix}attendees[{i}].");
+        let path = Item(prefix, i);
         if matches!(item, Json::Null) {
             continue;
         }
@@ -345,7 +387,7 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &str, sms_reminder: Option<&str>, p
         if i == 0 {
             let locale_in_language = match item.get_present("language") {
                 None => None,
-                Some(language @ Json::Object(_)) => string(language, &format!("{path}language."), "locale")?,
+                Some(language @ Json::Object(_)) => string(language, &Nested(&path, "language."), "locale")?,
                 Some(other) => return Err(wrong_type(&path, "language", "an object", other)),
             };
             booker = Some(Attendee {
@@ -356,12 +398,12 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &str, sms_reminder: Option<&str>, p
                 locale: owned(first_non_empty([locale_in_language, string(item, &path, "locale")?])),
             });
             if let Some(email) = email.filter(|e| !e.is_empty()) {
-                seen.insert(ascii_lower(email));
+                seen.insert(Folded(email));
             }
             continue;
         }
         if let Some(email) = email.filter(|e| !e.is_empty()) {
-            if seen.insert(ascii_lower(email)) {
+            if seen.insert(Folded(email)) {
                 guests.push(email.to_string());
             }
         }
@@ -369,18 +411,18 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &str, sms_reminder: Option<&str>, p
     Ok((booker, guests))
 }
 
-fn organizer<'d>(p: impl Fields<'d>, prefix: &str) -> Result<Option<Organizer>, PayloadError> {
+fn organizer<'d>(p: impl Fields<'d>, prefix: &'static str) -> Result<Option<Organizer>, PayloadError> {
     match p.field("organizer") {
         None => Ok(None),
         Some(o @ Json::Object(_)) => {
-            let path = format!("{prefix}organizer.");
+            let path = Nested(&prefix, "organizer.");
             Ok(Some(Organizer {
                 name: owned(string(o, &path, "name")?),
                 email: owned(string(o, &path, "email")?),
                 time_zone: owned(string(o, &path, "timeZone")?),
             }))
         }
-        Some(other) => Err(wrong_type(prefix, "organizer", "an object", other)),
+        Some(other) => Err(wrong_type(&prefix, "organizer", "an object", other)),
     }
 }
 
