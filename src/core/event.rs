@@ -5,7 +5,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use super::error::{PayloadError, PayloadErrorKind};
-use super::json::{self, Json};
+use super::json::{self, Json, Want};
 use super::time::parse_rfc3339;
 
 /// The normalised event. Field order is the contract's key order.
@@ -74,7 +74,7 @@ pub enum Answer {
 /// Normalises a raw body. Errors carry the contract's code and a message naming the field.
 pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let document = json::parse(text).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
+    let document = json::parse_wanted(text, WANTED).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
     let root = document.root();
     let Json::Object(_) = root else {
         return Err(match root {
@@ -203,6 +203,43 @@ fn describe(value: Json) -> &'static str {
 
 fn wrong_type(prefix: &dyn fmt::Display, key: &str, expected: &str, got: Json) -> PayloadError {
     PayloadError::field(&format!("{prefix}{key}"), &format!("expected {expected}, got {}", got.type_name()))
+}
+
+/// What the normaliser reads of a body; the parser keeps only this (and validates everything).
+/// Keep in step with `picked_slot` and the reads in this file.
+const WANTED: Want = Want::Fields(root_field);
+
+/// The root: the envelope, and the payload fields again for flat MEETING_* bodies.
+fn root_field(key: &str) -> Want {
+    match key {
+        "triggerEvent" | "createdAt" => Want::All,
+        "payload" => Want::Fields(payload_field),
+        other => payload_field(other),
+    }
+}
+
+fn payload_field(key: &str) -> Want {
+    match key {
+        "attendees" => Want::Fields(attendee_field),
+        "organizer" => Want::Fields(organizer_field),
+        other if picked_slot(other).is_some() => Want::All,
+        _ => Want::Skip,
+    }
+}
+
+fn attendee_field(key: &str) -> Want {
+    match key {
+        "name" | "email" | "phoneNumber" | "timeZone" | "locale" => Want::All,
+        "language" => Want::Fields(|key| if key == "locale" { Want::All } else { Want::Skip }),
+        _ => Want::Skip,
+    }
+}
+
+fn organizer_field(key: &str) -> Want {
+    match key {
+        "name" | "email" | "timeZone" => Want::All,
+        _ => Want::Skip,
+    }
 }
 
 /// Where fields are read from: an object, or the payload fields picked in one pass.

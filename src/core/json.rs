@@ -187,10 +187,43 @@ pub struct SyntaxError {
     pub problem: &'static str,
 }
 
-/// Parses a whole document. The text is already known to be UTF-8.
+/// Which parts of a document a reader will look at. The whole text is always validated; values that
+/// are not wanted are not kept, which saves most of the work on a webhook body where the normaliser
+/// reads about a third of the fields.
+#[derive(Debug, Clone, Copy)]
+pub enum Want {
+    /// Keep this value and everything in it.
+    All,
+    /// Validate only.
+    Skip,
+    /// An object of which only the members this function names are kept, with what is wanted of
+    /// each (`Skip` for the rest); for an array, each item is read this way.
+    Fields(fn(&str) -> Want),
+}
+
+impl Want {
+    fn member(self, key: &str) -> Want {
+        match self {
+            Want::All => Want::All,
+            Want::Skip => Want::Skip,
+            Want::Fields(wanted) => wanted(key),
+        }
+    }
+
+    fn item(self) -> Want {
+        self
+    }
+}
+
+/// Parses a whole document, keeping everything. The text is already known to be UTF-8.
 pub fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 16 + 4) };
-    let parsed = parser.document();
+    parse_wanted(text, Want::All)
+}
+
+/// Parses a whole document, keeping only what `want` names (all of the text is validated).
+pub fn parse_wanted(text: &str, want: Want) -> Result<Document<'_>, SyntaxError> {
+    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 32 + 4) };
+    let parsed = parser.document(want);
     match (parsed, parser.failure) {
         (Ok(()), None) => Ok(Document { nodes: parser.nodes }),
         (_, failure) => Err(failure.unwrap_or(SyntaxError { offset: parser.pos, problem: "invalid JSON" })),
@@ -214,9 +247,9 @@ impl<'a> Parser<'a> {
         Fail
     }
 
-    fn document(&mut self) -> Result<(), Fail> {
+    fn document(&mut self, want: Want) -> Result<(), Fail> {
         self.skip_whitespace();
-        self.value(0)?;
+        self.value(0, want)?;
         self.skip_whitespace();
         if self.pos != self.bytes.len() {
             return Err(self.error("unexpected text after the JSON value"));
@@ -234,67 +267,76 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, literal: &'static str, node: Node<'a>) -> Result<(), Fail> {
+    fn push(&mut self, want: Want, node: Node<'a>) {
+        if !matches!(want, Want::Skip) {
+            self.nodes.push(node);
+        }
+    }
+
+    fn literal(&mut self, literal: &'static str, want: Want, node: Node<'a>) -> Result<(), Fail> {
         if self.bytes.get(self.pos..self.pos + literal.len()) == Some(literal.as_bytes()) {
             self.pos += literal.len();
-            self.nodes.push(node);
+            self.push(want, node);
             Ok(())
         } else {
             Err(self.error("invalid literal"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<(), Fail> {
+    fn value(&mut self, depth: usize, want: Want) -> Result<(), Fail> {
         match self.peek() {
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
+            Some(b'{') => self.object(depth + 1, want),
+            Some(b'[') => self.array(depth + 1, want),
             Some(b'"') => {
                 let text = self.string()?;
-                self.nodes.push(Node::String(text));
+                self.push(want, Node::String(text));
                 Ok(())
             }
-            Some(b't') => self.literal("true", Node::Bool(true)),
-            Some(b'f') => self.literal("false", Node::Bool(false)),
-            Some(b'n') => self.literal("null", Node::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal("true", want, Node::Bool(true)),
+            Some(b'f') => self.literal("false", want, Node::Bool(false)),
+            Some(b'n') => self.literal("null", want, Node::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(want),
             Some(_) => Err(self.error("unexpected character")),
             None => Err(self.error("unexpected end of input")),
         }
     }
 
-    /// Pushes a container's node; `close` sets where it ends.
-    fn open(&mut self, depth: usize, node: Node<'a>) -> Result<usize, Fail> {
+    /// Pushes a container's node (unless skipped); `close` sets where it ends.
+    fn open(&mut self, depth: usize, want: Want, node: Node<'a>) -> Result<usize, Fail> {
         if depth > MAX_DEPTH {
             return Err(self.error("nested deeper than 128"));
         }
         self.pos += 1;
-        self.nodes.push(node);
+        self.push(want, node);
         self.skip_whitespace();
-        Ok(self.nodes.len() - 1)
+        Ok(self.nodes.len().wrapping_sub(1))
     }
 
-    fn close(&mut self, at: usize) {
+    fn close(&mut self, at: usize, want: Want) {
         let end = self.nodes.len();
-        if let Some(Node::Array { end: e } | Node::Object { end: e }) = self.nodes.get_mut(at) {
-            *e = end;
+        if !matches!(want, Want::Skip) {
+            if let Some(Node::Array { end: e } | Node::Object { end: e }) = self.nodes.get_mut(at) {
+                *e = end;
+            }
         }
         self.pos += 1;
     }
 
-    fn array(&mut self, depth: usize) -> Result<(), Fail> {
-        let at = self.open(depth, Node::Array { end: 0 })?;
+    fn array(&mut self, depth: usize, want: Want) -> Result<(), Fail> {
+        let at = self.open(depth, want, Node::Array { end: 0 })?;
+        let item_want = want.item();
         if self.peek() == Some(b']') {
-            self.close(at);
+            self.close(at, want);
             return Ok(());
         }
         loop {
             self.skip_whitespace();
-            self.value(depth)?;
+            self.value(depth, item_want)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
-                    self.close(at);
+                    self.close(at, want);
                     return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or ']'")),
@@ -302,10 +344,10 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<(), Fail> {
-        let at = self.open(depth, Node::Object { end: 0 })?;
+    fn object(&mut self, depth: usize, want: Want) -> Result<(), Fail> {
+        let at = self.open(depth, want, Node::Object { end: 0 })?;
         if self.peek() == Some(b'}') {
-            self.close(at);
+            self.close(at, want);
             return Ok(());
         }
         loop {
@@ -317,19 +359,21 @@ impl<'a> Parser<'a> {
             if key.starts_with('\0') {
                 return Err(self.error("object key starts with U+0000"));
             }
-            self.nodes.push(Node::String(key));
+            let member_want = want.member(&key);
+            // A member nobody reads is validated but not kept, key included.
+            self.push(member_want, Node::String(key));
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error("expected ':'"));
             }
             self.pos += 1;
             self.skip_whitespace();
-            self.value(depth)?;
+            self.value(depth, member_want)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
-                    self.close(at);
+                    self.close(at, want);
                     return Ok(());
                 }
                 _ => return Err(self.error("expected ',' or '}'")),
@@ -345,7 +389,7 @@ impl<'a> Parser<'a> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<(), Fail> {
+    fn number(&mut self, want: Want) -> Result<(), Fail> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -372,7 +416,8 @@ impl<'a> Parser<'a> {
                 return Err(self.error("invalid number"));
             }
         }
-        self.nodes.push(Node::Number(self.text.get(start..self.pos).unwrap_or_default()));
+        let text = self.text.get(start..self.pos).unwrap_or_default();
+        self.push(want, Node::Number(text));
         Ok(())
     }
 
@@ -386,8 +431,11 @@ impl<'a> Parser<'a> {
         while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
             let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
             let v = u64::from_le_bytes(word);
-            if any_zero(v ^ (ONES * u64::from(b'"'))) | any_zero(v ^ (ONES * u64::from(b'\\'))) | any_below(v, 0x20) != 0 {
-                break;
+            let special = any_zero(v ^ (ONES * u64::from(b'"'))) | any_zero(v ^ (ONES * u64::from(b'\\'))) | any_below(v, 0x20);
+            if special != 0 {
+                // The lowest flagged byte is exact (the borrow only spills into higher bytes).
+                self.pos += (special.trailing_zeros() / 8) as usize;
+                return;
             }
             self.pos += 8;
         }
