@@ -95,7 +95,7 @@ pub fn matching_secret(body: BinarySlice<u8>, signature: BinarySlice<u8>, secret
 #[php_function]
 #[php(name = "SolarCapture\\normalize_payload")]
 pub fn normalize_payload(body: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>> {
-    Ok(event_to_array(core::normalize(&body)?)?)
+    Ok(core::normalize(&body, event_to_array)??)
 }
 
 /// Version of the extension.
@@ -168,74 +168,74 @@ event_keys!(
 
 static KEYS: std::sync::OnceLock<Keys> = std::sync::OnceLock::new();
 
-fn event_to_array(e: Event) -> Built {
+fn event_to_array(e: Event<'_>) -> Built {
     let Some(k) = KEYS.get() else {
         return Err(ext_php_rs::error::Error::InvalidScope);
     };
     let mut a = ZendHashTable::with_capacity(24);
-    a.insert(k.trigger.key(), e.trigger)?;
-    a.insert(k.created_at.key(), e.created_at)?;
+    a.insert(k.trigger.key(), e.trigger.as_ref())?;
+    a.insert(k.created_at.key(), e.created_at.as_ref())?;
     a.insert(k.created_at_ms.key(), e.created_at_ms)?;
-    a.insert(k.booking_uid.key(), e.booking_uid)?;
-    a.insert(k.rescheduled_from_uid.key(), e.rescheduled_from_uid)?;
+    a.insert(k.booking_uid.key(), e.booking_uid.as_deref())?;
+    a.insert(k.rescheduled_from_uid.key(), e.rescheduled_from_uid.as_deref())?;
     a.insert(k.booking_id.key(), e.booking_id)?;
-    a.insert(k.status.key(), e.status)?;
-    a.insert(k.title.key(), e.title)?;
-    a.insert(k.event_type.key(), e.event_type)?;
+    a.insert(k.status.key(), e.status.as_deref())?;
+    a.insert(k.title.key(), e.title.as_deref())?;
+    a.insert(k.event_type.key(), e.event_type.as_deref())?;
     a.insert(k.event_type_id.key(), e.event_type_id)?;
     a.insert(k.start.key(), e.start)?;
     a.insert(k.end.key(), e.end)?;
     a.insert(k.attendee.key(), e.attendee.map(|p| attendee_to_array(k, p)).transpose()?)?;
-    a.insert(k.guests.key(), e.guests)?;
+    a.insert(k.guests.key(), e.guests.iter().map(AsRef::as_ref).collect::<Vec<&str>>())?;
     a.insert(k.organizer.key(), e.organizer.map(|p| organizer_to_array(k, p)).transpose()?)?;
-    a.insert(k.location.key(), e.location)?;
-    a.insert(k.cancellation_reason.key(), e.cancellation_reason)?;
-    a.insert(k.rejection_reason.key(), e.rejection_reason)?;
-    a.insert(k.reschedule_reason.key(), e.reschedule_reason)?;
+    a.insert(k.location.key(), e.location.as_deref())?;
+    a.insert(k.cancellation_reason.key(), e.cancellation_reason.as_deref())?;
+    a.insert(k.rejection_reason.key(), e.rejection_reason.as_deref())?;
+    a.insert(k.reschedule_reason.key(), e.reschedule_reason.as_deref())?;
     let mut metadata = ZendHashTable::with_capacity(u32::try_from(e.metadata.len()).unwrap_or(0));
-    for (key, value) in e.metadata {
-        metadata.insert(array_key(key), value)?;
+    for (key, value) in &e.metadata {
+        metadata.insert(array_key(key), value.as_ref())?;
     }
     a.insert(k.metadata.key(), metadata)?;
     a.insert(k.lead_id.key(), e.lead_id)?;
     let mut responses = ZendHashTable::with_capacity(u32::try_from(e.responses.len()).unwrap_or(0));
-    for (key, answer) in e.responses {
+    for (key, answer) in &e.responses {
         let key = array_key(key);
         match answer {
             Answer::Null => responses.insert(key, ())?,
-            Answer::Bool(b) => responses.insert(key, b)?,
-            Answer::Text(t) => responses.insert(key, t)?,
-            Answer::List(items) => responses.insert(key, items)?,
+            Answer::Bool(b) => responses.insert(key, *b)?,
+            Answer::Text(t) => responses.insert(key, t.as_ref())?,
+            Answer::List(items) => responses.insert(key, items.iter().map(AsRef::as_ref).collect::<Vec<&str>>())?,
         }
     }
     a.insert(k.responses.key(), responses)?;
-    a.insert(k.event_key.key(), e.event_key)?;
-    a.insert(k.body_sha256.key(), e.body_sha256)?;
+    a.insert(k.event_key.key(), e.event_key.as_ref())?;
+    a.insert(k.body_sha256.key(), e.body_sha256.as_ref())?;
     Ok(a)
 }
 
-fn array_key(key: Key) -> ArrayKey<'static> {
+fn array_key<'k>(key: &'k Key<'_>) -> ArrayKey<'k> {
     match key {
-        Key::Int(n) => ArrayKey::Long(n),
-        Key::Str(s) => ArrayKey::String(s),
+        Key::Int(n) => ArrayKey::Long(*n),
+        Key::Str(s) => ArrayKey::Str(s.as_ref()),
     }
 }
 
-fn attendee_to_array(k: &Keys, p: Attendee) -> Built {
+fn attendee_to_array(k: &Keys, p: Attendee<'_>) -> Built {
     let mut a = ZendHashTable::with_capacity(5);
-    a.insert(k.name.key(), p.name)?;
-    a.insert(k.email.key(), p.email)?;
-    a.insert(k.phone.key(), p.phone)?;
-    a.insert(k.time_zone.key(), p.time_zone)?;
-    a.insert(k.locale.key(), p.locale)?;
+    a.insert(k.name.key(), p.name.as_deref())?;
+    a.insert(k.email.key(), p.email.as_deref())?;
+    a.insert(k.phone.key(), p.phone.as_deref())?;
+    a.insert(k.time_zone.key(), p.time_zone.as_deref())?;
+    a.insert(k.locale.key(), p.locale.as_deref())?;
     Ok(a)
 }
 
-fn organizer_to_array(k: &Keys, p: Organizer) -> Built {
+fn organizer_to_array(k: &Keys, p: Organizer<'_>) -> Built {
     let mut a = ZendHashTable::with_capacity(3);
-    a.insert(k.name.key(), p.name)?;
-    a.insert(k.email.key(), p.email)?;
-    a.insert(k.time_zone.key(), p.time_zone)?;
+    a.insert(k.name.key(), p.name.as_deref())?;
+    a.insert(k.email.key(), p.email.as_deref())?;
+    a.insert(k.time_zone.key(), p.time_zone.as_deref())?;
     Ok(a)
 }
 

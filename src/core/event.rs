@@ -1,5 +1,6 @@
 //! A Cal.com webhook body → the normalised event of contract section 2 (rules: docs/normalisation.md).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use sha2::{Digest, Sha256};
@@ -8,74 +9,82 @@ use super::error::{PayloadError, PayloadErrorKind};
 use super::json::{self, Json, Want};
 use super::time::parse_rfc3339;
 
-/// The normalised event. Field order is the contract's key order.
+/// Text of the event: borrowed from the body where it can be, owned where it is computed.
+pub type Text<'d> = Cow<'d, str>;
+
+/// The normalised event. Field order is the contract's key order. It borrows from the parsed body,
+/// so it is read inside [`normalize`]'s closure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub trigger: String,
-    pub created_at: String,
+pub struct Event<'d> {
+    pub trigger: Text<'d>,
+    pub created_at: Text<'d>,
     pub created_at_ms: i64,
-    pub booking_uid: Option<String>,
-    pub rescheduled_from_uid: Option<String>,
+    pub booking_uid: Option<Text<'d>>,
+    pub rescheduled_from_uid: Option<Text<'d>>,
     pub booking_id: Option<i64>,
-    pub status: Option<String>,
-    pub title: Option<String>,
-    pub event_type: Option<String>,
+    pub status: Option<Text<'d>>,
+    pub title: Option<Text<'d>>,
+    pub event_type: Option<Text<'d>>,
     pub event_type_id: Option<i64>,
     pub start: Option<i64>,
     pub end: Option<i64>,
-    pub attendee: Option<Attendee>,
-    pub guests: Vec<String>,
-    pub organizer: Option<Organizer>,
-    pub location: Option<String>,
-    pub cancellation_reason: Option<String>,
-    pub rejection_reason: Option<String>,
-    pub reschedule_reason: Option<String>,
-    pub metadata: Vec<(Key, String)>,
+    pub attendee: Option<Attendee<'d>>,
+    pub guests: Vec<Text<'d>>,
+    pub organizer: Option<Organizer<'d>>,
+    pub location: Option<Text<'d>>,
+    pub cancellation_reason: Option<Text<'d>>,
+    pub rejection_reason: Option<Text<'d>>,
+    pub reschedule_reason: Option<Text<'d>>,
+    pub metadata: Vec<(Key<'d>, Text<'d>)>,
     pub lead_id: Option<i64>,
-    pub responses: Vec<(Key, Answer)>,
-    pub event_key: String,
-    pub body_sha256: String,
+    pub responses: Vec<(Key<'d>, Answer<'d>)>,
+    pub event_key: Text<'d>,
+    pub body_sha256: Text<'d>,
 }
 
 /// The booker (first attendee).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attendee {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub time_zone: Option<String>,
-    pub locale: Option<String>,
+pub struct Attendee<'d> {
+    pub name: Option<Text<'d>>,
+    pub email: Option<Text<'d>>,
+    pub phone: Option<Text<'d>>,
+    pub time_zone: Option<Text<'d>>,
+    pub locale: Option<Text<'d>>,
 }
 
 /// The host.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organizer {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub time_zone: Option<String>,
+pub struct Organizer<'d> {
+    pub name: Option<Text<'d>>,
+    pub email: Option<Text<'d>>,
+    pub time_zone: Option<Text<'d>>,
 }
 
 /// A PHP array key: canonical decimal integers become integer keys, as PHP does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Key {
+pub enum Key<'d> {
     Int(i64),
-    Str(String),
+    Str(Text<'d>),
 }
 
 /// A booking-form answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub enum Answer<'d> {
     Null,
     Bool(bool),
-    Text(String),
-    List(Vec<String>),
+    Text(Text<'d>),
+    List(Vec<Text<'d>>),
 }
 
-/// Normalises a raw body. Errors carry the contract's code and a message naming the field.
-pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
+/// Normalises a raw body and hands the event to `read`. Errors carry the contract's code and a
+/// message naming the field.
+pub fn normalize<R>(body: &[u8], read: impl FnOnce(Event<'_>) -> R) -> Result<R, PayloadError> {
     let text = std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
     let document = json::parse_wanted(text, WANTED).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
-    let root = document.root();
+    Ok(read(event(document.root(), body)?))
+}
+
+fn event<'d>(root: Json<'d>, body: &[u8]) -> Result<Event<'d>, PayloadError> {
     let Json::Object(_) = root else {
         return Err(match root {
             Json::Bool(false) => PayloadError::new(
@@ -92,7 +101,7 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         ));
     };
     let trigger = match trigger {
-        Json::String(s) if !s.is_empty() => s.to_string(),
+        Json::String(s) if !s.is_empty() => s,
         other => return Err(PayloadError::field("triggerEvent", &format!("expected a non-empty string, got {}", describe(other)))),
     };
     let created_at = string(root, &"", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
@@ -108,7 +117,7 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     let p = Picked::from(p);
 
     let root_uid = string(root, &"", "uid")?;
-    let booking_uid = first_non_empty([string(p, &prefix, "uid")?, string(p, &prefix, "bookingUid")?, root_uid]);
+    let booking_uid = first_non_empty([owned(string(p, &prefix, "uid")?), owned(string(p, &prefix, "bookingUid")?), owned(root_uid)]);
     let booking_id = int(p, &prefix, "bookingId")?.or(if flat { int(p, &"", "id")? } else { None });
 
     let responses = match object(p, &prefix, "responses")? {
@@ -117,15 +126,15 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
     };
     let answer_text = |name: &str| {
         responses.iter().find_map(|(k, a)| match (k, a) {
-            (Key::Str(k), Answer::Text(t)) if k == name && !t.is_empty() => Some(t.as_str()),
+            (Key::Str(k), Answer::Text(t)) if k == name && !t.is_empty() => Some(t.clone()),
             _ => None,
         })
     };
 
-    let (attendee, guests) = attendees(p, prefix, string(p, &prefix, "smsReminderNumber")?, answer_text("attendeePhoneNumber"))?;
-    let reschedule_reason = first_non_empty([string(p, &prefix, "reschedulingReason")?, answer_text("rescheduleReason")]);
+    let (attendee, guests) = attendees(p, prefix, owned(string(p, &prefix, "smsReminderNumber")?), answer_text("attendeePhoneNumber"))?;
+    let reschedule_reason = first_non_empty([owned(string(p, &prefix, "reschedulingReason")?), answer_text("rescheduleReason")]);
 
-    let metadata: Vec<(Key, String)> = match object(p, &prefix, "metadata")? {
+    let metadata: Vec<(Key, Text)> = match object(p, &prefix, "metadata")? {
         Some(members) => members.members().into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
         None => Vec::new(),
     };
@@ -136,14 +145,14 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
 
     let body_sha256 = lower_hex(&Sha256::digest(body));
     let event_key = match &booking_uid {
-        Some(uid) => lower_hex(&Sha256::digest(format!("{trigger}\n{uid}\n{created_at}"))),
-        None => body_sha256.clone(),
+        Some(uid) => Cow::Owned(lower_hex(&Sha256::digest(format!("{trigger}\n{uid}\n{created_at}")))),
+        None => Cow::Owned(body_sha256.clone()),
     };
 
     Ok(Event {
-        created_at: created_at.to_string(),
+        created_at: Cow::Borrowed(created_at),
         created_at_ms,
-        booking_uid: booking_uid.map(str::to_string),
+        booking_uid,
         rescheduled_from_uid: owned(string(p, &prefix, "rescheduleUid")?),
         booking_id,
         status: owned(string(p, &prefix, "status")?),
@@ -158,13 +167,13 @@ pub fn normalize(body: &[u8]) -> Result<Event, PayloadError> {
         location: owned(string(p, &prefix, "location")?),
         cancellation_reason: owned(string(p, &prefix, "cancellationReason")?),
         rejection_reason: owned(string(p, &prefix, "rejectionReason")?),
-        reschedule_reason: owned(reschedule_reason),
+        reschedule_reason,
         metadata,
         lead_id,
         responses,
         event_key,
-        body_sha256,
-        trigger,
+        body_sha256: Cow::Owned(body_sha256),
+        trigger: Cow::Borrowed(trigger),
     })
 }
 
@@ -350,12 +359,12 @@ fn time<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Resul
     }
 }
 
-fn first_non_empty<const N: usize>(chain: [Option<&str>; N]) -> Option<&str> {
+fn first_non_empty<const N: usize>(chain: [Option<Text<'_>>; N]) -> Option<Text<'_>> {
     chain.into_iter().flatten().find(|s| !s.is_empty())
 }
 
-fn owned(value: Option<&str>) -> Option<String> {
-    value.map(str::to_string)
+fn owned(value: Option<&str>) -> Option<Text<'_>> {
+    value.map(Cow::Borrowed)
 }
 
 /// An e-mail compared and hashed ignoring ASCII case, without a lower-cased copy.
@@ -403,14 +412,14 @@ impl fmt::Display for Nested<'_> {
 }
 
 /// The booker and the guests' e-mails from `attendees`.
-fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<&str>, phone_answer: Option<&str>) -> Result<(Option<Attendee>, Vec<String>), PayloadError> {
+fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<Text<'d>>, phone_answer: Option<Text<'d>>) -> Result<(Option<Attendee<'d>>, Vec<Text<'d>>), PayloadError> {
     let items = match p.field("attendees") {
         None => return Ok((None, Vec::new())),
         Some(Json::Array(items)) => items,
         Some(other) => return Err(wrong_type(&prefix, "attendees", "an array", other)),
     };
     let mut booker = None;
-    let mut guests: Vec<String> = Vec::new();
+    let mut guests: Vec<Text<'d>> = Vec::new();
     let mut seen: std::collections::HashSet<Folded> = std::collections::HashSet::new();
     for (i, item) in items.items().enumerate() {
         let path = Item(prefix, i);
@@ -430,9 +439,9 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<
             booker = Some(Attendee {
                 name: owned(string(item, &path, "name")?),
                 email: owned(email),
-                phone: owned(first_non_empty([string(item, &path, "phoneNumber")?, phone_answer, sms_reminder])),
+                phone: first_non_empty([owned(string(item, &path, "phoneNumber")?), phone_answer.clone(), sms_reminder.clone()]),
                 time_zone: owned(string(item, &path, "timeZone")?),
-                locale: owned(first_non_empty([locale_in_language, string(item, &path, "locale")?])),
+                locale: first_non_empty([owned(locale_in_language), owned(string(item, &path, "locale")?)]),
             });
             if let Some(email) = email.filter(|e| !e.is_empty()) {
                 seen.insert(Folded(email));
@@ -441,14 +450,14 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<
         }
         if let Some(email) = email.filter(|e| !e.is_empty()) {
             if seen.insert(Folded(email)) {
-                guests.push(email.to_string());
+                guests.push(Cow::Borrowed(email));
             }
         }
     }
     Ok((booker, guests))
 }
 
-fn organizer<'d>(p: impl Fields<'d>, prefix: &'static str) -> Result<Option<Organizer>, PayloadError> {
+fn organizer<'d>(p: impl Fields<'d>, prefix: &'static str) -> Result<Option<Organizer<'d>>, PayloadError> {
     match p.field("organizer") {
         None => Ok(None),
         Some(o @ Json::Object(_)) => {
@@ -464,15 +473,19 @@ fn organizer<'d>(p: impl Fields<'d>, prefix: &'static str) -> Result<Option<Orga
 }
 
 /// A number as text: integers in decimal, anything else exactly as sent.
-fn number_text(text: &str) -> String {
-    integer(text).map_or_else(|| text.to_string(), |n| n.to_string())
+fn number_text(text: &str) -> Text<'_> {
+    match integer(text) {
+        Some(0) if text == "-0" => Cow::Borrowed("0"),
+        // Any other JSON integer is already its own decimal form.
+        _ => Cow::Borrowed(text),
+    }
 }
 
-fn metadata_value(value: Json) -> Option<String> {
+fn metadata_value(value: Json<'_>) -> Option<Text<'_>> {
     match value {
-        Json::String(s) => Some(s.to_string()),
+        Json::String(s) => Some(Cow::Borrowed(s)),
         Json::Number(text) => Some(number_text(text)),
-        Json::Bool(b) => Some(b.to_string()),
+        Json::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
         Json::Null | Json::Array(_) | Json::Object(_) => None,
     }
 }
@@ -483,19 +496,19 @@ fn is_lead_id(value: &str) -> bool {
 }
 
 /// PHP's array-key rule: the canonical decimal form of an i64 is an integer key.
-fn php_key(key: &str) -> Key {
+fn php_key(key: &str) -> Key<'_> {
     let digits = key.strip_prefix('-').unwrap_or(key);
     let canonical = !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
         && (digits == "0" && digits.len() == key.len() || !digits.starts_with('0'));
     match key.parse::<i64>() {
         Ok(n) if canonical => Key::Int(n),
-        _ => Key::Str(key.to_string()),
+        _ => Key::Str(Cow::Borrowed(key)),
     }
 }
 
 /// A booking-form answer: unwrap `{label, value}`, then reduce the value to a scalar or a list.
-fn answer(entry: Json) -> Answer {
+fn answer(entry: Json<'_>) -> Answer<'_> {
     let value = match entry {
         Json::Object(_) if entry.get("label").is_some() || entry.get("value").is_some() => entry.get("value"),
         _ => Some(entry),
@@ -504,12 +517,12 @@ fn answer(entry: Json) -> Answer {
     match value {
         Json::Null => Answer::Null,
         Json::Bool(b) => Answer::Bool(b),
-        Json::String(s) => Answer::Text(s.to_string()),
+        Json::String(s) => Answer::Text(Cow::Borrowed(s)),
         Json::Number(text) => Answer::Text(number_text(text)),
         Json::Array(items) => items
             .items()
             .map(|item| match item {
-                Json::String(s) => Some(s.to_string()),
+                Json::String(s) => Some(Cow::Borrowed(s)),
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
@@ -521,11 +534,11 @@ fn answer(entry: Json) -> Answer {
             };
             if value.get("firstName").is_some() || value.get("lastName").is_some() {
                 let parts: Vec<&str> = [text("firstName"), text("lastName")].into_iter().flatten().filter(|s| !s.is_empty()).collect();
-                Answer::Text(parts.join(" "))
+                Answer::Text(Cow::Owned(parts.join(" ")))
             } else if value.get("value").is_some() || value.get("optionValue").is_some() {
                 match (text("optionValue"), text("value")) {
-                    (Some(option), _) if !option.is_empty() => Answer::Text(option.to_string()),
-                    (_, Some(plain)) => Answer::Text(plain.to_string()),
+                    (Some(option), _) if !option.is_empty() => Answer::Text(Cow::Borrowed(option)),
+                    (_, Some(plain)) => Answer::Text(Cow::Borrowed(plain)),
                     _ => Answer::Null,
                 }
             } else {
@@ -543,7 +556,7 @@ mod tests {
     fn php_keys_follow_php() {
         for (key, int) in [("0", Some(0)), ("123", Some(123)), ("-5", Some(-5)), ("-9223372036854775808", Some(i64::MIN)),
             ("01", None), ("-0", None), ("+1", None), ("", None), ("9223372036854775808", None), ("1.0", None), (" 1", None), ("-", None)] {
-            let expected = int.map_or_else(|| Key::Str(key.to_string()), Key::Int);
+            let expected = int.map_or_else(|| Key::Str(Cow::Borrowed(key)), Key::Int);
             assert_eq!(php_key(key), expected, "{key:?}");
         }
     }

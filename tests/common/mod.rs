@@ -56,12 +56,12 @@ fn base64_decode(text: &str) -> Vec<u8> {
 fn key(k: &Key) -> String {
     match k {
         Key::Int(n) => n.to_string(),
-        Key::Str(s) => s.clone(),
+        Key::Str(s) => s.to_string(),
     }
 }
 
 /// The event as PHP's `json_encode` of the extension's array would show it.
-pub fn event_json(e: &Event) -> Value {
+pub fn event_json(e: &Event<'_>) -> Value {
     let metadata: Map<String, Value> = e.metadata.iter().map(|(k, v)| (key(k), json!(v))).collect();
     let responses: Map<String, Value> = e
         .responses

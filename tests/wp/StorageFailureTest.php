@@ -1,0 +1,163 @@
+<?php
+/**
+ * When storage fails mid-way: 503, nothing half-written, the failure recorded with its body, and a retry
+ * of the same delivery processed (not answered as a duplicate). Failures are injected through wpdb's
+ * `query` filter, so they happen in the real database at the chosen statement.
+ */
+declare(strict_types=1);
+
+namespace SolarCapture\Tests\WP;
+
+use SolarCapture\Plugin\Lead_Post_Type as Lead;
+
+final class StorageFailureTest extends TestCase
+{
+    private bool $suppressed = false;
+
+    /** @var (\Closure(mixed): mixed)|null */
+    private ?\Closure $injector = null;
+
+    protected function tearDown(): void
+    {
+        global $wpdb;
+        $wpdb->suppress_errors($this->suppressed);
+        parent::tearDown();
+    }
+
+    /** Makes every query that matches $pattern fail (it is replaced by a query on a missing table). */
+    private function failQueriesMatching(string $pattern): void
+    {
+        global $wpdb;
+        $this->suppressed = $wpdb->suppress_errors(true);
+        $this->injector = static function ($sql) use ($pattern) {
+            return preg_match($pattern, (string) $sql) ? 'SELECT * FROM solar_capture_injected_failure' : $sql;
+        };
+        $this->hook('query', $this->injector);
+    }
+
+    private function stopFailing(): void
+    {
+        if (null !== $this->injector) {
+            remove_filter('query', $this->injector);
+            $this->injector = null;
+        }
+    }
+
+    /** @return iterable<string, array{string}> */
+    public static function failurePoints(): iterable
+    {
+        yield 'claim insert' => ["/^INSERT INTO `\\w*solar_capture_deliveries`.*'processing'/s"];
+        yield 'creating the lead post' => ["/^INSERT INTO `\\w*posts`/"];
+        yield 'a lead meta row (update_post_meta returns false for both)' => ["/^INSERT INTO `\\w*postmeta`.*_solar_booking_status/s"];
+        yield 'timeline insert' => ['/^INSERT INTO `\\w*solar_capture_timeline`/'];
+        yield "the delivery's final state" => ["/^UPDATE `\\w*solar_capture_deliveries` SET `result`/"];
+    }
+
+    /** @dataProvider failurePoints */
+    public function testAFailureAnywhereRollsBackAnswers503AndARetryIsProcessed(string $pattern): void
+    {
+        $body = self::fixture('01_booking_created.json');
+        $event_key = 'b44741d0452753977b3b0dcc94814bdb3ce604c7e86b5f1d5e114f6e3773a05a';
+        $created = [];
+        $this->hook('save_post_' . Lead::POST_TYPE, static function ($id) use (&$created) {
+            $created[] = $id;
+        });
+
+        $this->failQueriesMatching($pattern);
+        $response = $this->deliver($body);
+        $this->stopFailing();
+
+        self::assertError($response, 503, 'solar_capture_storage_unavailable');
+        self::assertSame([], self::leadIds(), 'no half-written lead');
+        foreach ($created as $id) {
+            self::assertNull(get_post($id), 'nor a stale one in the object cache');
+        }
+        self::assertSame(0, $this->rowsWithKey($event_key), 'the claim went with the rollback');
+
+        $failed = $this->lastDelivery();
+        self::assertSame('failed', $failed->result);
+        self::assertSame(503, (int) $failed->http_status);
+        self::assertStringStartsWith('storage: ', $failed->reason);
+        self::assertSame($body, $failed->body, 'kept so it can be processed again');
+        self::assertNull($failed->event_key);
+        self::assertSame($response->get_data()['data']['delivery_id'], (int) $failed->id);
+
+        // Cal.com (or a queue) retries the identical delivery: processed, not a duplicate.
+        $retry = self::assertResult($this->deliver($body), 'accepted');
+        self::assertCount(1, self::leadIds());
+        self::assertSame('booked', self::meta($retry['lead_id'], Lead::META_STATUS));
+        self::assertCount(1, $this->timeline($retry['lead_id']));
+        self::assertSame(1, $this->rowsWithKey($event_key));
+    }
+
+    public function testAFailedDeliveryCanBeProcessedAgainFromTheAdmin(): void
+    {
+        $this->failQueriesMatching('/^INSERT INTO `\w*solar_capture_timeline`/');
+        $failed_id = $this->deliver(self::fixture('01_booking_created.json'))->get_data()['data']['delivery_id'];
+        $this->stopFailing();
+
+        $again = $this->plugin->processor->process_again($failed_id);
+        $data = self::assertResult($again, 'accepted');
+        self::assertCount(1, self::leadIds());
+        self::assertSame(sprintf('processed again as delivery %d', $data['delivery_id']), $this->delivery($failed_id)->reason);
+
+        // Cal.com's own retry after that is a duplicate.
+        self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'duplicate');
+    }
+
+    public function testAnUpdateOfAnExistingLeadIsRolledBackWhole(): void
+    {
+        $lead = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];
+        $this->failQueriesMatching('/^INSERT INTO `\w*solar_capture_timeline`/');
+        $response = $this->deliver(self::booking('BOOKING_RESCHEDULED', '2025-03-02T10:00:00Z', ['uid' => 'uid-ana-2', 'rescheduleUid' => 'uid-ana-1', 'startTime' => '2025-05-01T09:00:00Z']));
+        $this->stopFailing();
+
+        self::assertError($response, 503, 'solar_capture_storage_unavailable');
+        self::assertSame('booked', self::meta($lead, Lead::META_STATUS));
+        self::assertSame('uid-ana-1', self::meta($lead, Lead::META_BOOKING_UID));
+        self::assertSame((string) strtotime('2025-03-10T09:00:00Z'), self::meta($lead, Lead::META_BOOKING_START));
+        self::assertSame(['uid-ana-1'], get_post_meta($lead, Lead::META_BOOKING_UIDS));
+        self::assertCount(1, $this->timeline($lead));
+    }
+
+    public function testAnExceptionFromAnotherPluginRollsBackAndAnswers500(): void
+    {
+        $this->hook('save_post_' . Lead::POST_TYPE, static function (): void {
+            throw new \RuntimeException('a CRM plugin failed');
+        });
+        $this->hook('solar_capture_lead_updated', static function (): void {
+            self::fail('no action for a change that was rolled back');
+        });
+        $response = $this->deliver(self::fixture('01_booking_created.json'));
+        self::assertError($response, 500, 'solar_capture_processing_failed');
+        self::assertSame([], self::leadIds());
+        $failed = $this->lastDelivery();
+        self::assertSame(['failed', 500], [$failed->result, (int) $failed->http_status]);
+        self::assertNotNull($failed->body);
+    }
+
+    public function testWaitingTooLongForTheMatchingLockIs503(): void
+    {
+        global $wpdb;
+        $lock = (new \ReflectionMethod($this->plugin->leads, 'lock_name'))->invoke($this->plugin->leads);
+        [$host, $port] = array_pad(explode(':', DB_HOST, 2), 2, '3306');
+        $other = mysqli_connect($host, DB_USER, DB_PASSWORD, DB_NAME, (int) $port);
+        self::assertInstanceOf(\mysqli::class, $other);
+        try {
+            $held = mysqli_query($other, "SELECT GET_LOCK('" . mysqli_real_escape_string($other, $lock) . "', 0)");
+            self::assertSame('1', (string) mysqli_fetch_row($held)[0]);
+            $this->hook('solar_capture_lock_timeout', static fn (): int => 0);
+
+            self::assertError($this->deliver(self::fixture('01_booking_created.json')), 503, 'solar_capture_storage_unavailable');
+            self::assertSame([], self::leadIds());
+            self::assertStringContainsString('lock', $this->lastDelivery()->reason);
+
+            // Deliveries that touch no lead don't wait for the lock.
+            self::assertResult($this->deliver(self::fixture('15_ping_test.json')), 'accepted');
+        } finally {
+            mysqli_close($other);
+        }
+        self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'accepted');
+        self::assertSame('0', (string) $wpdb->get_var($wpdb->prepare('SELECT IS_USED_LOCK(%s) IS NOT NULL', $lock)), 'the lock is released');
+    }
+}

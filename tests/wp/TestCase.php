@@ -1,0 +1,266 @@
+<?php
+/**
+ * Base class: each test runs in a transaction that is rolled back, with the test secret configured and
+ * no user logged in. Requests go through rest_do_request() with the raw body and headers Cal.com sends.
+ */
+declare(strict_types=1);
+
+namespace SolarCapture\Tests\WP;
+
+use SolarCapture\Plugin\Deliveries;
+use SolarCapture\Plugin\Lead_Post_Type;
+use SolarCapture\Plugin\Plugin;
+use SolarCapture\Plugin\Secrets;
+use SolarCapture\Plugin\Transaction;
+
+abstract class TestCase extends \PHPUnit\Framework\TestCase
+{
+    /** The secret the corpus in tests/fixtures/payloads is signed with. */
+    protected const SECRET = 'test-secret-calcom-webhook';
+    protected const ROUTE = '/solar-capture/v1/calcom-webhook';
+
+    /** @var list<array{string, callable, int}> */
+    private array $hooks = [];
+
+    protected Plugin $plugin;
+
+    protected function setUp(): void
+    {
+        parent::setUp();
+        $plugin = Plugin::instance();
+        self::assertNotNull($plugin);
+        $this->plugin = $plugin;
+        self::assertSame(0, Transaction::depth(), 'a previous test left a transaction open');
+        self::assertTrue(Transaction::begin(), 'START TRANSACTION failed');
+        self::startFromAnEmptyPlugin();
+        wp_set_current_user(0);
+        update_option(Secrets::OPTION, self::SECRET);
+        update_option(Secrets::PREVIOUS_OPTION, '');
+    }
+
+    protected function tearDown(): void
+    {
+        foreach ($this->hooks as [$name, $callback, $priority]) {
+            remove_filter($name, $callback, $priority);
+        }
+        $this->hooks = [];
+        while (Transaction::depth() > 0) {
+            Transaction::rollback();
+        }
+        wp_cache_flush();
+        wp_set_current_user(0);
+        parent::tearDown();
+    }
+
+    /**
+     * The stack's site may hold leads and deliveries (demo, end-to-end runs): each test starts without
+     * them. Deleted inside the test's transaction, so the rollback brings them back.
+     */
+    private static function startFromAnEmptyPlugin(): void
+    {
+        global $wpdb;
+        $plugin = Plugin::instance();
+        $wpdb->query("DELETE FROM {$plugin->deliveries->table()}");
+        $wpdb->query("DELETE FROM {$plugin->timeline->table()}");
+        $wpdb->query($wpdb->prepare(
+            "DELETE p, m FROM {$wpdb->posts} p LEFT JOIN {$wpdb->postmeta} m ON m.post_id = p.ID WHERE p.post_type = %s",
+            Lead_Post_Type::POST_TYPE
+        ));
+        wp_cache_flush();
+    }
+
+    /** The lead's name (get_the_title() would prefix "Private: "). */
+    protected static function title(int $lead_id): string
+    {
+        $post = get_post($lead_id);
+        self::assertInstanceOf(\WP_Post::class, $post);
+        return $post->post_title;
+    }
+
+    /** add_filter()/add_action() that tearDown() undoes. */
+    protected function hook(string $name, callable $callback, int $priority = 10, int $args = 1): void
+    {
+        add_filter($name, $callback, $priority, $args);
+        $this->hooks[] = [$name, $callback, $priority];
+    }
+
+    /**
+     * POSTs a body to the webhook route.
+     *
+     * @param string|null          $signature_secret Secret to sign with (hash_hmac), or null for no signature header.
+     * @param array<string,string> $headers          Extra headers (override the signature when given).
+     */
+    protected function deliver(string $body, ?string $signature_secret = self::SECRET, array $headers = [], string $content_type = 'application/json'): \WP_REST_Response
+    {
+        $request = new \WP_REST_Request('POST', self::ROUTE);
+        $request->set_header('Content-Type', $content_type);
+        $request->set_header('X-Cal-Webhook-Version', '2021-10-20');
+        if (null !== $signature_secret) {
+            $request->set_header('X-Cal-Signature-256', hash_hmac('sha256', $body, $signature_secret));
+        }
+        foreach ($headers as $name => $value) {
+            $request->set_header($name, $value);
+        }
+        $request->set_body($body);
+        $response = rest_do_request($request);
+        self::assertInstanceOf(\WP_REST_Response::class, $response);
+        self::assertNotFalse(wp_json_encode($response->get_data()), 'every answer is JSON');
+        return $response;
+    }
+
+    /** Asserts an error answer: status, code, and a message that names a fix. */
+    protected static function assertError(\WP_REST_Response $response, int $status, string $code): void
+    {
+        $data = $response->get_data();
+        self::assertSame($status, $response->get_status(), wp_json_encode($data));
+        self::assertIsArray($data);
+        self::assertSame($code, $data['code'] ?? null, wp_json_encode($data));
+        self::assertStringStartsWith('solar_capture_', $data['code']);
+        self::assertSame($status, $data['data']['status'] ?? null);
+        self::assertGreaterThan(40, strlen((string) ($data['message'] ?? '')), 'the message names the fix');
+    }
+
+    /** Asserts a 200 answer with the given result and returns its data. */
+    protected static function assertResult(\WP_REST_Response $response, string $result): array
+    {
+        $data = $response->get_data();
+        self::assertSame(200, $response->get_status(), wp_json_encode($data));
+        self::assertSame($result, $data['result'] ?? null, wp_json_encode($data));
+        return $data;
+    }
+
+    /** A corpus body, byte for byte. */
+    protected static function fixture(string $file): string
+    {
+        $body = file_get_contents(self::fixturesDir() . '/' . $file);
+        self::assertIsString($body);
+        return $body;
+    }
+
+    /** @return array{secret: string, entries: list<array{file: string, triggerEvent: string, headers: array<string, string>}>} */
+    protected static function manifest(): array
+    {
+        $manifest = json_decode(self::fixture('MANIFEST.json'), true, 512, JSON_THROW_ON_ERROR);
+        self::assertSame(self::SECRET, $manifest['secret']);
+        return $manifest;
+    }
+
+    protected static function fixturesDir(): string
+    {
+        return dirname(__DIR__) . '/fixtures/payloads';
+    }
+
+    /**
+     * A Cal.com-shaped booking body (what sendPayload.ts sends), compact JSON.
+     *
+     * @param array<string, mixed> $payload Payload fields that replace the defaults (null removes one).
+     */
+    protected static function booking(string $trigger, string $created_at, array $payload = []): string
+    {
+        $defaults = [
+            'type' => 'solar-survey',
+            'title' => 'Solar survey between Sun Installers and Ana Müller',
+            'startTime' => '2025-03-10T09:00:00Z',
+            'endTime' => '2025-03-10T09:30:00Z',
+            'organizer' => ['name' => 'Sun Installers', 'email' => 'sales@sun.example', 'timeZone' => 'Europe/Berlin'],
+            'attendees' => [[
+                'name' => 'Ana Müller',
+                'email' => 'Ana.Mueller@Example.COM',
+                'timeZone' => 'Europe/Berlin',
+                'language' => ['locale' => 'de'],
+                'phoneNumber' => '+49 30 1234567',
+            ]],
+            'responses' => ['name' => ['label' => 'your_name', 'value' => 'Ana Müller']],
+            'metadata' => new \stdClass(),
+            'uid' => 'uid-ana-1',
+            'bookingId' => 501,
+            'eventTypeId' => 7,
+            'status' => 'ACCEPTED',
+        ];
+        $payload = array_filter(array_merge($defaults, $payload), static fn ($value) => null !== $value);
+        return (string) json_encode(
+            ['triggerEvent' => $trigger, 'createdAt' => $created_at, 'payload' => $payload],
+            JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
+        );
+    }
+
+    /** A flat MEETING_* body (no payload wrapper), as older Cal.com builds send. */
+    protected static function flatMeeting(string $trigger, string $uid, string $created_at, string $email = 'ana.mueller@example.com'): string
+    {
+        return (string) json_encode([
+            'triggerEvent' => $trigger,
+            'id' => 501,
+            'uid' => $uid,
+            'title' => 'Solar survey',
+            'startTime' => '2025-03-10T09:00:00.000Z',
+            'endTime' => '2025-03-10T09:30:00.000Z',
+            'createdAt' => $created_at,
+            'status' => 'ACCEPTED',
+            'attendees' => [['name' => 'Ana Müller', 'email' => $email, 'timeZone' => 'Europe/Berlin', 'locale' => 'de']],
+            'metadata' => new \stdClass(),
+        ], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+    }
+
+    /** @return list<int> Ids of all leads, any status. */
+    protected static function leadIds(): array
+    {
+        global $wpdb;
+        return array_map('intval', $wpdb->get_col($wpdb->prepare(
+            "SELECT ID FROM {$wpdb->posts} WHERE post_type = %s ORDER BY ID",
+            Lead_Post_Type::POST_TYPE
+        )));
+    }
+
+    protected static function meta(int $lead_id, string $key): string
+    {
+        return (string) get_post_meta($lead_id, $key, true);
+    }
+
+    /** The delivery row (body included). */
+    protected function delivery(int $id): object
+    {
+        $row = $this->plugin->deliveries->find($id);
+        self::assertNotNull($row, "delivery $id");
+        return $row;
+    }
+
+    /** The newest delivery row. */
+    protected function lastDelivery(): object
+    {
+        global $wpdb;
+        $row = $wpdb->get_row("SELECT * FROM {$this->plugin->deliveries->table()} ORDER BY id DESC LIMIT 1");
+        self::assertIsObject($row);
+        return $row;
+    }
+
+    /** Rows holding an event key. */
+    protected function rowsWithKey(string $event_key): int
+    {
+        global $wpdb;
+        return (int) $wpdb->get_var($wpdb->prepare(
+            "SELECT COUNT(*) FROM {$this->plugin->deliveries->table()} WHERE event_key = %s",
+            $event_key
+        ));
+    }
+
+    /** @return list<object> */
+    protected function timeline(int $lead_id): array
+    {
+        return $this->plugin->timeline->for_lead($lead_id);
+    }
+
+    /** Creates a lead the way a site would (e.g. from a contact form), inside the test transaction. */
+    protected static function existingLead(string $name, string $email): int
+    {
+        $id = wp_insert_post(['post_type' => Lead_Post_Type::POST_TYPE, 'post_status' => 'private', 'post_title' => $name], true);
+        self::assertIsInt($id);
+        update_post_meta($id, Lead_Post_Type::META_EMAIL, $email);
+        return $id;
+    }
+
+    protected static function resultOf(object $row): string
+    {
+        self::assertContains($row->result, Deliveries::RESULTS);
+        return $row->result;
+    }
+}
