@@ -8,14 +8,14 @@ declare(strict_types=1);
 
 $n = (int) ($argv[1] ?? 200);
 $base = rtrim((string) getenv('SC_URL'), '/');
-$wp = (string) getenv('SC_WP_DIR');
-if ($base === '' || !is_file("$wp/wp-load.php")) {
+$wpDir = (string) getenv('SC_WP_DIR');
+if ($base === '' || !is_file("$wpDir/wp-load.php")) {
     fwrite(STDERR, "start the stack and eval \"\$(bash scripts/stack.sh env)\" first\n");
     exit(1);
 }
-@mkdir("$wp/wp-content/mu-plugins");
-copy(dirname(__DIR__) . '/e2e/noop-route.php', "$wp/wp-content/mu-plugins/solar-capture-noop-route.php");
-require "$wp/wp-load.php";
+@mkdir("$wpDir/wp-content/mu-plugins");
+copy(dirname(__DIR__) . '/e2e/noop-route.php', "$wpDir/wp-content/mu-plugins/solar-capture-noop-route.php");
+require "$wpDir/wp-load.php";
 $secret = 'bench-secret-' . bin2hex(random_bytes(16));
 update_option('solar_capture_secret', $secret);
 
@@ -51,8 +51,8 @@ for ($i = 0; $i < $n; $i++) {
     $series['webhook: duplicate delivery'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $dup, $sign($dup));
     $series['webhook: PING'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $ping, $sign($ping));
 }
-unlink("$wp/wp-content/mu-plugins/solar-capture-noop-route.php");
-printf("HTTP through nginx + php-fpm, engine %s, %d requests each (median, p90):\n", trim((string) @file_get_contents(dirname($wp) . '/php-fpm/engine')) ?: '?', $n);
+unlink("$wpDir/wp-content/mu-plugins/solar-capture-noop-route.php");
+printf("HTTP through nginx + php-fpm, engine %s, %d requests each (median, p90):\n", trim((string) @file_get_contents(dirname($wpDir) . '/php-fpm/engine')) ?: '?', $n);
 foreach ($series as $name => $runs) {
     $ms = array_column($runs, 0);
     $codes = array_count_values(array_column($runs, 1));

@@ -5,12 +5,12 @@
  */
 declare(strict_types=1);
 
-$wp = getenv('SC_WP_DIR');
-if (!$wp || !getenv('SC_URL') || !is_file("$wp/wp-load.php")) {
+$wpDir = getenv('SC_WP_DIR');
+if (!$wpDir || !getenv('SC_URL') || !is_file("$wpDir/wp-load.php")) {
     fwrite(STDERR, "the stack is not running: bash scripts/stack.sh start, then eval \"\$(bash scripts/stack.sh env)\"\n");
     exit(1);
 }
-require "$wp/wp-load.php";
+require "$wpDir/wp-load.php";
 if (!function_exists('curl_multi_init')) {
     fwrite(STDERR, "php8.2-curl is missing: bash scripts/install-deps.sh\n");
     exit(1);
