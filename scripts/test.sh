@@ -30,3 +30,25 @@ bash scripts/leak-check.sh 20
 
 step "Benchmark (figures only)"
 php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-0.5}"
+
+# The WordPress suites run on a stack of their own (own directory and ports), so a site started by
+# scripts/run.sh is left alone.
+export SC_RUN_DIR="$repo/.run/test" SC_DB_PORT="${SC_TEST_DB_PORT:-33071}" SC_HTTP_PORT="${SC_TEST_HTTP_PORT:-8099}"
+trap 'bash scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+wordpress_suites() {
+  local engine=$1 cli_ext=()
+  [[ $engine == native ]] && cli_ext=(-d extension="$so")
+  bash scripts/stack.sh stop >/dev/null
+  bash scripts/stack.sh start --engine "$engine"
+  bash scripts/stack.sh reset-db
+  eval "$(bash scripts/stack.sh env)"
+  step "WordPress integration tests in the real WordPress ($engine engine)"
+  SOLAR_CAPTURE_ENGINE=$engine php "${cli_ext[@]}" /usr/bin/phpunit -c tests/wp/phpunit.xml
+  step "HTTP end-to-end through nginx + php-fpm ($engine engine in php-fpm)"
+  php /usr/bin/phpunit -c tests/e2e/phpunit.xml
+  step "HTTP request time through nginx + php-fpm ($engine engine; figures only)"
+  php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
+}
+wordpress_suites native
+wordpress_suites php
+bash scripts/stack.sh stop

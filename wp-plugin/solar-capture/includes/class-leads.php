@@ -1,0 +1,265 @@
+<?php
+/**
+ * Finding, creating and changing lead posts.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin;
+
+/**
+ * Lead storage: posts of type solar_lead and their meta.
+ *
+ * Lookups go to the database, not the object cache: they run under the matching lock and must see what
+ * the previous holder committed, even on a site with a persistent object cache.
+ */
+final class Leads {
+
+	/** Seconds to wait for the matching lock before answering 503. */
+	private const LOCK_TIMEOUT = 15;
+
+	/** @var array<int, true> Leads written since the last forget_written(), to clear from the cache on rollback. */
+	private array $written = array();
+
+	/**
+	 * Serialises matching and creating leads across concurrent deliveries: without it, two different
+	 * events of one new booking (CREATED and CONFIRMED arriving together) could both miss the lookup and
+	 * create two leads. A server-wide named lock, so its name includes the database and table prefix.
+	 */
+	public function lock(): bool {
+		global $wpdb;
+		$timeout = (int) apply_filters( 'solar_capture_lock_timeout', self::LOCK_TIMEOUT );
+		return '1' === (string) $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, %d)', $this->lock_name(), max( 0, $timeout ) ) );
+	}
+
+	public function unlock(): void {
+		global $wpdb;
+		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $this->lock_name() ) );
+	}
+
+	/**
+	 * The lead with this id, when it is a lead and not in the trash.
+	 *
+	 * @param int $id Post id (from the booking's metadata[lead_id]).
+	 */
+	public function find_by_id( int $id ): ?int {
+		global $wpdb;
+		$found = $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT ID FROM {$wpdb->posts} WHERE ID = %d AND post_type = %s AND post_status NOT IN ('trash', 'auto-draft')",
+				$id,
+				Lead_Post_Type::POST_TYPE
+			)
+		);
+		return $this->id_or_null( $found );
+	}
+
+	/**
+	 * The oldest lead that has had one of these booking uids.
+	 *
+	 * @param string[] $uids Booking uids.
+	 */
+	public function find_by_uids( array $uids ): ?int {
+		global $wpdb;
+		$uids = array_values( array_unique( array_filter( $uids, static fn ( $uid ): bool => is_string( $uid ) && '' !== $uid ) ) );
+		if ( array() === $uids ) {
+			return null;
+		}
+		$in    = implode( ',', array_fill( 0, count( $uids ), '%s' ) );
+		$found = $wpdb->get_var(
+			$wpdb->prepare(
+				// phpcs:ignore WordPress.DB.PreparedSQLPlaceholders.UnfinishedPrepare
+				"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID
+				WHERE p.post_type = %s AND p.post_status NOT IN ('trash', 'auto-draft') AND m.meta_key = %s AND m.meta_value IN ({$in})
+				ORDER BY p.ID ASC LIMIT 1",
+				array_merge( array( Lead_Post_Type::POST_TYPE, Lead_Post_Type::META_BOOKING_UIDS ), $uids )
+			)
+		);
+		return $this->id_or_null( $found );
+	}
+
+	/**
+	 * The oldest lead with this e-mail.
+	 *
+	 * @param string $email E-mail, any case.
+	 */
+	public function find_by_email( string $email ): ?int {
+		global $wpdb;
+		$email = Lead_Post_Type::normalize_email( $email );
+		if ( '' === $email ) {
+			return null;
+		}
+		$found = $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID
+				WHERE p.post_type = %s AND p.post_status NOT IN ('trash', 'auto-draft') AND m.meta_key = %s AND m.meta_value = %s
+				ORDER BY p.ID ASC LIMIT 1",
+				Lead_Post_Type::POST_TYPE,
+				Lead_Post_Type::META_EMAIL,
+				$email
+			)
+		);
+		return $this->id_or_null( $found );
+	}
+
+	/**
+	 * Creates a private lead.
+	 *
+	 * @param string $title The lead's name.
+	 * @throws Storage_Exception When WordPress can't insert the post.
+	 */
+	public function create( string $title ): int {
+		$id = wp_insert_post(
+			wp_slash(
+				array(
+					'post_type'      => Lead_Post_Type::POST_TYPE,
+					'post_status'    => 'private',
+					'post_title'     => $title,
+					'post_content'   => '',
+					'comment_status' => 'closed',
+					'ping_status'    => 'closed',
+				)
+			),
+			true
+		);
+		if ( is_wp_error( $id ) || 0 === $id ) {
+			throw new Storage_Exception( 'creating the lead failed' );
+		}
+		$this->written[ (int) $id ] = true;
+		return (int) $id;
+	}
+
+	/**
+	 * Renames a lead when the name differs.
+	 *
+	 * @param int    $id    Lead id.
+	 * @param string $title New name.
+	 * @throws Storage_Exception When the update fails.
+	 */
+	public function set_title( int $id, string $title ): void {
+		$post = get_post( $id );
+		if ( ! $post instanceof \WP_Post || $post->post_title === $title ) {
+			return;
+		}
+		$this->written[ $id ] = true;
+		$result               = wp_update_post(
+			wp_slash(
+				array(
+					'ID'         => $id,
+					'post_title' => $title,
+				)
+			),
+			true
+		);
+		if ( is_wp_error( $result ) || 0 === $result ) {
+			throw new Storage_Exception( 'renaming the lead failed' );
+		}
+	}
+
+	/**
+	 * A single meta value read from the database.
+	 *
+	 * @param int    $id  Lead id.
+	 * @param string $key Meta key.
+	 */
+	public function fresh_meta( int $id, string $key ): ?string {
+		global $wpdb;
+		$value = $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = %s ORDER BY meta_id ASC LIMIT 1",
+				$id,
+				$key
+			)
+		);
+		return null === $value ? null : (string) $value;
+	}
+
+	/**
+	 * Sets a single meta value; null deletes it. Failures surface through Transaction::errors_since()
+	 * (update_post_meta() returns false for "unchanged" too).
+	 *
+	 * @param int                  $id    Lead id.
+	 * @param string               $key   Meta key.
+	 * @param string|int|null      $value Value.
+	 */
+	public function set_meta( int $id, string $key, $value ): void {
+		$this->written[ $id ] = true;
+		if ( null === $value ) {
+			delete_post_meta( $id, $key );
+			return;
+		}
+		update_post_meta( $id, $key, wp_slash( $value ) );
+	}
+
+	/**
+	 * Every booking uid the lead has had.
+	 *
+	 * @param int $id Lead id.
+	 * @return string[]
+	 */
+	public function booking_uids( int $id ): array {
+		global $wpdb;
+		$uids = $wpdb->get_col(
+			$wpdb->prepare(
+				"SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = %s ORDER BY meta_id ASC",
+				$id,
+				Lead_Post_Type::META_BOOKING_UIDS
+			)
+		);
+		return array_map( 'strval', is_array( $uids ) ? $uids : array() );
+	}
+
+	/**
+	 * Adds uids the lead has not had yet.
+	 *
+	 * @param int      $id   Lead id.
+	 * @param string[] $uids Booking uids.
+	 * @throws Storage_Exception When a meta row can't be added.
+	 */
+	public function add_booking_uids( int $id, array $uids ): void {
+		$known = $this->booking_uids( $id );
+		foreach ( array_unique( $uids ) as $uid ) {
+			if ( ! is_string( $uid ) || '' === $uid || in_array( $uid, $known, true ) ) {
+				continue;
+			}
+			$this->written[ $id ] = true;
+			if ( false === add_post_meta( $id, Lead_Post_Type::META_BOOKING_UIDS, wp_slash( $uid ) ) ) {
+				throw new Storage_Exception( 'recording the booking uid failed' );
+			}
+			$known[] = $uid;
+		}
+	}
+
+	/**
+	 * Drops what the object cache holds about leads written since the last call: after a rollback the
+	 * cache would otherwise keep rows the database no longer has.
+	 */
+	public function forget_written(): void {
+		foreach ( array_keys( $this->written ) as $id ) {
+			clean_post_cache( $id );
+			wp_cache_delete( $id, 'post_meta' );
+		}
+		$this->written = array();
+	}
+
+	/**
+	 * Ends a successful transaction: nothing to forget.
+	 */
+	public function clear_written(): void {
+		$this->written = array();
+	}
+
+	private function lock_name(): string {
+		global $wpdb;
+		return 'solar_capture_' . substr( md5( DB_NAME . '|' . $wpdb->prefix ), 0, 24 );
+	}
+
+	/**
+	 * @param mixed $value Column value.
+	 */
+	private function id_or_null( $value ): ?int {
+		return is_numeric( $value ) && (int) $value > 0 ? (int) $value : null;
+	}
+}

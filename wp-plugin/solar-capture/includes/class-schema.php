@@ -1,0 +1,131 @@
+<?php
+/**
+ * The plugin's own tables, created and upgraded through dbDelta.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin;
+
+/**
+ * Table names and their definitions. Bump VERSION whenever a definition changes.
+ */
+final class Schema {
+
+	public const VERSION        = '1';
+	public const VERSION_OPTION = 'solar_capture_schema_version';
+
+	public function add_hooks(): void {
+		// After an update the tables follow on the next request, whichever it is (the webhook included).
+		add_action( 'plugins_loaded', array( $this, 'maybe_upgrade' ), 5 );
+	}
+
+	public function deliveries_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_deliveries';
+	}
+
+	public function timeline_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_timeline';
+	}
+
+	/**
+	 * Runs install() when the stored schema version is not the current one.
+	 */
+	public function maybe_upgrade(): void {
+		if ( get_option( self::VERSION_OPTION ) !== self::VERSION ) {
+			$this->install();
+		}
+	}
+
+	/**
+	 * Creates or upgrades both tables and records the schema version.
+	 *
+	 * InnoDB is required, not a preference: the unique event_key is the atomic duplicate check and the
+	 * lead change plus the delivery's final state commit or roll back together.
+	 *
+	 * @return bool Whether both tables exist afterwards.
+	 */
+	public function install(): bool {
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+
+		$options    = 'ENGINE=InnoDB ' . $wpdb->get_charset_collate();
+		$deliveries = $this->deliveries_table();
+		$timeline   = $this->timeline_table();
+
+		// dbDelta's format: one column per line, two spaces after PRIMARY KEY, KEY not INDEX.
+		dbDelta(
+			"CREATE TABLE {$deliveries} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  received_at datetime(6) NOT NULL,
+  result varchar(16) NOT NULL,
+  reason varchar(255) NOT NULL DEFAULT '',
+  http_status smallint(5) unsigned NOT NULL DEFAULT 0,
+  trigger_event varchar(100) NULL,
+  booking_uid varchar(191) NULL,
+  event_key char(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  duplicate_of bigint(20) unsigned NULL,
+  body_sha256 char(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  body longblob NULL,
+  secret_slot tinyint(3) unsigned NULL,
+  lead_id bigint(20) unsigned NULL,
+  engine varchar(32) NOT NULL DEFAULT '',
+  PRIMARY KEY  (id),
+  UNIQUE KEY event_key (event_key),
+  KEY received_at (received_at),
+  KEY result_received_at (result,received_at),
+  KEY booking_uid (booking_uid),
+  KEY lead_id (lead_id)
+) {$options};"
+		);
+
+		dbDelta(
+			"CREATE TABLE {$timeline} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  lead_id bigint(20) unsigned NOT NULL,
+  delivery_id bigint(20) unsigned NULL,
+  trigger_event varchar(100) NOT NULL,
+  created_at_ms bigint(20) NOT NULL,
+  booking_uid varchar(191) NULL,
+  rescheduled_from_uid varchar(191) NULL,
+  start_at bigint(20) NULL,
+  end_at bigint(20) NULL,
+  applied tinyint(1) NOT NULL DEFAULT 0,
+  note varchar(32) NOT NULL DEFAULT '',
+  detail varchar(255) NULL,
+  recorded_at datetime(6) NOT NULL,
+  PRIMARY KEY  (id),
+  KEY lead_created (lead_id,created_at_ms),
+  KEY delivery_id (delivery_id)
+) {$options};"
+		);
+
+		$ok = $this->table_exists( $deliveries ) && $this->table_exists( $timeline );
+		if ( $ok ) {
+			update_option( self::VERSION_OPTION, self::VERSION, true );
+		}
+		return $ok;
+	}
+
+	/**
+	 * Whether a table exists in the site's database.
+	 *
+	 * @param string $table Full table name.
+	 */
+	public function table_exists( string $table ): bool {
+		global $wpdb;
+		return $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) );
+	}
+
+	/**
+	 * Current UTC time with microseconds, as MySQL DATETIME(6) text.
+	 */
+	public static function now(): string {
+		$now = \DateTimeImmutable::createFromFormat( 'U.u', sprintf( '%.6F', microtime( true ) ), new \DateTimeZone( 'UTC' ) );
+		return false === $now ? gmdate( 'Y-m-d H:i:s' ) . '.000000' : $now->format( 'Y-m-d H:i:s.u' );
+	}
+}

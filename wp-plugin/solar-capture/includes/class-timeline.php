@@ -1,0 +1,111 @@
+<?php
+/**
+ * Every event a lead has seen, applied or not.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin;
+
+/**
+ * Reads and writes {prefix}solar_capture_timeline.
+ *
+ * A table rather than post meta: an entry is one typed row (times as integers, a delivery id, an
+ * applied flag) appended with one INSERT in the delivery's transaction, read back ordered by event time
+ * through an index, and joined to deliveries without unserialising anything. Meta rows would need a
+ * serialized array per entry and sorting in PHP, and would load into every lead's meta cache.
+ */
+final class Timeline {
+
+	/** The event set the lead's status. */
+	public const NOTE_APPLIED = 'applied';
+	/** A BOOKING_* event older than the newest one applied: kept, status unchanged. */
+	public const NOTE_OLDER = 'older_than_last_event';
+	/** BOOKING_REQUESTED for a reschedule that awaits confirmation: status unchanged. */
+	public const NOTE_PENDING_RESCHEDULE = 'pending_reschedule';
+	/** A trigger that is recorded on the lead but has no status of its own (MEETING_STARTED, ...). */
+	public const NOTE_NO_STATUS_EFFECT = 'no_status_effect';
+
+	public function __construct( private Schema $schema ) {
+	}
+
+	public function add_hooks(): void {
+		add_action( 'delete_post', array( $this, 'delete_for_lead' ), 10, 2 );
+	}
+
+	public function table(): string {
+		return $this->schema->timeline_table();
+	}
+
+	/**
+	 * Appends one entry.
+	 *
+	 * @param int                  $lead_id     Lead post id.
+	 * @param int|null             $delivery_id Delivery row id.
+	 * @param array<string, mixed> $event       Normalised event.
+	 * @param bool                 $applied     Whether it changed the status.
+	 * @param string               $note        One of the NOTE_ constants.
+	 * @throws Storage_Exception When the insert fails.
+	 */
+	public function add( int $lead_id, ?int $delivery_id, array $event, bool $applied, string $note ): int {
+		global $wpdb;
+		$detail = $event['cancellation_reason'] ?? $event['rejection_reason'] ?? $event['reschedule_reason'] ?? null;
+		$row    = array(
+			'lead_id'              => $lead_id,
+			'delivery_id'          => $delivery_id,
+			'trigger_event'        => mb_substr( (string) $event['trigger'], 0, 100, 'UTF-8' ),
+			'created_at_ms'        => (int) $event['created_at_ms'],
+			'booking_uid'          => self::cut( $event['booking_uid'] ?? null, 191 ),
+			'rescheduled_from_uid' => self::cut( $event['rescheduled_from_uid'] ?? null, 191 ),
+			'start_at'             => $event['start'] ?? null,
+			'end_at'               => $event['end'] ?? null,
+			'applied'              => $applied ? 1 : 0,
+			'note'                 => $note,
+			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
+			'recorded_at'          => Schema::now(),
+		);
+		$ok = $wpdb->insert(
+			$this->table(),
+			$row,
+			array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s' )
+		);
+		if ( false === $ok ) {
+			throw new Storage_Exception( 'adding the timeline entry failed' );
+		}
+		return (int) $wpdb->insert_id;
+	}
+
+	/**
+	 * A lead's entries, oldest event first.
+	 *
+	 * @param int $lead_id Lead post id.
+	 * @return object[]
+	 */
+	public function for_lead( int $lead_id ): array {
+		global $wpdb;
+		$rows = $wpdb->get_results(
+			$wpdb->prepare( "SELECT * FROM {$this->table()} WHERE lead_id = %d ORDER BY created_at_ms ASC, id ASC", $lead_id ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		);
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * Deletes a lead's entries with the lead (what post meta would get for free).
+	 *
+	 * @param int           $post_id Post being deleted.
+	 * @param \WP_Post|null $post    The post.
+	 */
+	public function delete_for_lead( $post_id, $post = null ): void {
+		global $wpdb;
+		if ( ! $post instanceof \WP_Post || Lead_Post_Type::POST_TYPE !== $post->post_type ) {
+			return;
+		}
+		$wpdb->delete( $this->table(), array( 'lead_id' => (int) $post_id ), array( '%d' ) );
+	}
+
+	private static function cut( ?string $value, int $length ): ?string {
+		return null === $value ? null : mb_substr( $value, 0, $length, 'UTF-8' );
+	}
+}

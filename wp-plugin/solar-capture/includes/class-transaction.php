@@ -1,0 +1,105 @@
+<?php
+/**
+ * Transactions on WordPress's own database connection, nestable through savepoints.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin;
+
+/**
+ * START TRANSACTION / COMMIT / ROLLBACK on $wpdb, counting depth.
+ *
+ * MySQL commits an open transaction implicitly when START TRANSACTION is issued again, so a caller that
+ * already holds a transaction (the integration tests, which roll every test back) must open it here too:
+ * inner levels then become savepoints and the outer ROLLBACK still undoes everything.
+ *
+ * Failure detection: wpdb methods mostly return false on error, but update_post_meta() and friends also
+ * return false for "nothing changed". Every failed query, whichever API ran it, is appended to the global
+ * $EZSQL_ERROR by wpdb::print_error(), so counting that list is the one reliable signal.
+ */
+final class Transaction {
+
+	private static int $depth = 0;
+
+	/**
+	 * Opens a transaction, or a savepoint inside an open one.
+	 *
+	 * @param bool $read_committed Outermost level only: each statement sees the latest committed rows
+	 *                             (the pipeline reads under a lock and must not read a stale snapshot).
+	 */
+	public static function begin( bool $read_committed = false ): bool {
+		global $wpdb;
+		if ( 0 === self::$depth ) {
+			if ( $read_committed && false === $wpdb->query( 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED' ) ) {
+				return false;
+			}
+			$ok = false !== $wpdb->query( 'START TRANSACTION' );
+		} else {
+			$ok = false !== $wpdb->query( 'SAVEPOINT solar_capture_' . self::$depth );
+		}
+		if ( $ok ) {
+			++self::$depth;
+		}
+		return $ok;
+	}
+
+	/**
+	 * Commits the innermost level. A failed COMMIT leaves the level open; roll it back.
+	 */
+	public static function commit(): bool {
+		global $wpdb;
+		if ( 0 === self::$depth ) {
+			return false;
+		}
+		$sql = 1 === self::$depth ? 'COMMIT' : 'RELEASE SAVEPOINT solar_capture_' . ( self::$depth - 1 );
+		if ( false === $wpdb->query( $sql ) ) {
+			return false;
+		}
+		--self::$depth;
+		return true;
+	}
+
+	/**
+	 * Rolls back the innermost level. The level is closed even when the server could not be reached:
+	 * a lost connection rolls back by itself.
+	 */
+	public static function rollback(): bool {
+		global $wpdb;
+		if ( 0 === self::$depth ) {
+			return false;
+		}
+		$sql = 1 === self::$depth ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT solar_capture_' . ( self::$depth - 1 );
+		$ok  = false !== $wpdb->query( $sql );
+		if ( 1 < self::$depth ) {
+			$wpdb->query( 'RELEASE SAVEPOINT solar_capture_' . ( self::$depth - 1 ) );
+		}
+		--self::$depth;
+		return $ok;
+	}
+
+	/**
+	 * How many levels are open.
+	 */
+	public static function depth(): int {
+		return self::$depth;
+	}
+
+	/**
+	 * A mark to pass to errors_since().
+	 */
+	public static function error_mark(): int {
+		return isset( $GLOBALS['EZSQL_ERROR'] ) && is_array( $GLOBALS['EZSQL_ERROR'] ) ? count( $GLOBALS['EZSQL_ERROR'] ) : 0;
+	}
+
+	/**
+	 * Whether any query failed since the mark was taken.
+	 *
+	 * @param int $mark From error_mark().
+	 */
+	public static function errors_since( int $mark ): bool {
+		return self::error_mark() > $mark;
+	}
+}
