@@ -29,7 +29,7 @@ step "valgrind: PHP with the extension over the corpus, 0 bytes definitely lost"
 bash scripts/leak-check.sh 20
 
 step "Benchmark (figures only)"
-php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-0.5}"
+php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-1.5}"
 
 # The WordPress suites run on a stack of their own (own directory and ports), so a site started by
 # scripts/run.sh is left alone.
