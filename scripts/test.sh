@@ -50,5 +50,10 @@ wordpress_suites() {
   php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
 }
 wordpress_suites native
+# Without the extension, on the plugin as a site would install it: the packaged zip, unpacked.
+bash scripts/package.sh "$SC_RUN_DIR/solar-capture.zip"
+rm -rf "$SC_RUN_DIR/package" && mkdir -p "$SC_RUN_DIR/package"
+unzip -q "$SC_RUN_DIR/solar-capture.zip" -d "$SC_RUN_DIR/package"
+export SC_PLUGIN_DIR="$SC_RUN_DIR/package/solar-capture"
 wordpress_suites php
 bash scripts/stack.sh stop

@@ -36,19 +36,18 @@ final class Delivery_Processor {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public function process( string $body, ?int $secret_slot, int $replaces = 0 ) {
-		$row = array(
-			'body_sha256' => hash( 'sha256', $body ),
-			'secret_slot' => $secret_slot,
-		);
+		$row = array( 'secret_slot' => $secret_slot );
 
 		try {
 			$event = \SolarCapture\normalize_payload( $body );
 		} catch ( PayloadException $e ) {
-			return $this->reject_payload( $e, $row, $replaces );
+			return $this->reject_payload( $e, $row + array( 'body_sha256' => hash( 'sha256', $body ) ), $replaces );
 		} catch ( \Throwable $e ) {
-			return $this->engine_failure( $body, $row, $replaces );
+			return $this->engine_failure( $body, $row + array( 'body_sha256' => hash( 'sha256', $body ) ), $replaces );
 		}
 
+		// The engine already hashed the body; hashing it again in PHP would cost more than the rest.
+		$row['body_sha256']   = $event['body_sha256'];
 		$row['trigger_event'] = $event['trigger'];
 		$row['booking_uid']   = $event['booking_uid'];
 
