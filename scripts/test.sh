@@ -46,6 +46,8 @@ wordpress_suites() {
   SOLAR_CAPTURE_ENGINE=$engine php "${cli_ext[@]}" /usr/bin/phpunit -c tests/wp/phpunit.xml
   step "HTTP end-to-end through nginx + php-fpm ($engine engine in php-fpm)"
   php /usr/bin/phpunit -c tests/e2e/phpunit.xml
+  step "Browser: wp-admin in headless Chromium ($engine engine; screenshots in $SC_RUN_DIR/screenshots-$engine)"
+  SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-$engine" bash tests/browser/run.sh
   step "HTTP request time through nginx + php-fpm ($engine engine; figures only)"
   php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
 }

@@ -1,13 +1,15 @@
 <?php
 /**
  * Leads are never readable anonymously: not over REST, not through query vars, not by permalink.
- * (The same is checked over HTTP by the end-to-end suite.)
+ * (The same is checked over HTTP by the end-to-end suite.) And WordPress's privacy tools export and
+ * erase a person's leads and deliveries.
  */
 declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Privacy;
 
 final class PrivacyTest extends TestCase
 {
@@ -103,5 +105,109 @@ final class PrivacyTest extends TestCase
         $id = wp_insert_post(['post_type' => Lead::POST_TYPE, 'post_status' => 'publish', 'post_title' => 'Typed in by hand'], true);
         self::assertIsInt($id);
         self::assertSame('private', get_post_status($id));
+    }
+
+    public function testTheExporterAndEraserAreRegisteredWithWordPress(): void
+    {
+        $exporters = apply_filters('wp_privacy_personal_data_exporters', []);
+        $erasers = apply_filters('wp_privacy_personal_data_erasers', []);
+        self::assertArrayHasKey(Privacy::EXPORTER_LEADS, $exporters);
+        self::assertArrayHasKey(Privacy::EXPORTER_DELIVERIES, $exporters);
+        self::assertArrayHasKey(Privacy::ERASER, $erasers);
+        self::assertIsCallable($exporters[Privacy::EXPORTER_LEADS]['callback']);
+        self::assertIsCallable($erasers[Privacy::ERASER]['callback']);
+    }
+
+    /** @return array<string, array<string, string>> item_id => name => value, over every page. */
+    private static function export(string $exporter, string $email): array
+    {
+        $callback = apply_filters('wp_privacy_personal_data_exporters', [])[$exporter]['callback'];
+        $items = [];
+        for ($page = 1; $page < 100; ++$page) {
+            $result = $callback($email, $page);
+            foreach ($result['data'] as $item) {
+                self::assertArrayHasKey('group_id', $item);
+                self::assertArrayHasKey('group_label', $item);
+                $items[$item['item_id']] = array_column($item['data'], 'value', 'name');
+            }
+            if ($result['done']) {
+                return $items;
+            }
+        }
+        self::fail('the exporter never finished');
+    }
+
+    public function testTheExportHasTheLeadItsTimelineAndTheMessagesReceived(): void
+    {
+        $this->deliver(self::booking('BOOKING_CANCELLED', '2025-03-02T10:00:00Z', ['cancellationReason' => 'Roof too small']));
+        $other = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', ['uid' => 'uid-bo', 'attendees' => [['name' => 'Bo', 'email' => 'bo@example.com']]]))->get_data()['lead_id'];
+        // A meeting for a booking not matched yet still mentions Ana's e-mail.
+        $this->deliver(self::flatMeeting('MEETING_ENDED', 'uid-unknown', '2025-03-03T10:00:00Z', 'ana.mueller@example.com'));
+
+        $leads = self::export(Privacy::EXPORTER_LEADS, 'Ana.Mueller@Example.com');
+        $lead = $leads['solar-lead-' . $this->lead];
+        self::assertSame('Ana Müller', $lead['Name']);
+        self::assertSame('ana.mueller@example.com', $lead['E-mail']);
+        self::assertSame('+49 30 1234567', $lead['Phone']);
+        self::assertSame('Cancelled', $lead['Booking status']);
+        self::assertSame('Roof too small', $lead['Cancellation reason']);
+        self::assertSame('2025-03-10 09:00:00 UTC', $lead['Appointment']);
+        $events = array_column(array_filter($leads, static fn (array $item): bool => isset($item['Event'])), 'Event');
+        self::assertSame(['BOOKING_CREATED', 'BOOKING_CANCELLED'], $events);
+        self::assertArrayNotHasKey('solar-lead-' . $other, $leads, 'nobody else\'s lead');
+
+        $deliveries = self::export(Privacy::EXPORTER_DELIVERIES, 'ana.mueller@example.com');
+        self::assertCount(3, $deliveries, 'two bookings and the unmatched meeting');
+        foreach ($deliveries as $item) {
+            self::assertStringContainsStringIgnoringCase('ana.mueller@example.com', $item['Message']);
+        }
+        self::assertSame([], self::export(Privacy::EXPORTER_LEADS, 'nobody@example.com'));
+        self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'nobody@example.com'));
+    }
+
+    public function testTheExportPagesThroughManyLeads(): void
+    {
+        for ($i = 0; $i < Privacy::PER_PAGE + 3; ++$i) {
+            self::existingLead("Ana $i", 'ana.mueller@example.com');
+        }
+        $leads = self::export(Privacy::EXPORTER_LEADS, 'ana.mueller@example.com');
+        self::assertCount(Privacy::PER_PAGE + 4, array_filter(array_keys($leads), static fn (string $id): bool => str_starts_with($id, 'solar-lead-') && !str_contains($id, 'timeline')));
+    }
+
+    public function testTheEraserRemovesLeadsTimelinesAndStoredMessagesOfThePersonOnly(): void
+    {
+        global $wpdb;
+        $accepted = $this->lastDelivery();
+        $bo = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', ['uid' => 'uid-bo', 'attendees' => [['name' => 'Bo', 'email' => 'bo@example.com']]]))->get_data();
+        $unmatched = $this->deliver(self::flatMeeting('MEETING_ENDED', 'uid-unknown', '2025-03-03T10:00:00Z', 'ana.mueller@example.com'))->get_data()['delivery_id'];
+        $trashed = self::existingLead('Ana (old)', 'ana.mueller@example.com');
+        wp_trash_post($trashed);
+
+        $eraser = apply_filters('wp_privacy_personal_data_erasers', [])[Privacy::ERASER]['callback'];
+        $removed = false;
+        for ($page = 1; $page < 50; ++$page) {
+            $result = $eraser('ANA.MUELLER@example.com', $page);
+            self::assertFalse($result['items_retained']);
+            $removed = $removed || $result['items_removed'];
+            if ($result['done']) {
+                break;
+            }
+        }
+        self::assertTrue($result['done']);
+        self::assertTrue($removed);
+
+        self::assertNull(get_post($this->lead));
+        self::assertNull(get_post($trashed), 'the trash is no hiding place');
+        self::assertSame([], $this->timeline($this->lead));
+        self::assertSame('0', (string) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM {$wpdb->postmeta} WHERE post_id = %d", $this->lead)));
+        $kept = $this->delivery((int) $accepted->id);
+        self::assertNull($kept->body);
+        self::assertNull($kept->lead_id);
+        self::assertSame($accepted->event_key, $kept->event_key, 'a repeat of the same event is still recognised');
+        self::assertNull($this->plugin->deliveries->find($unmatched));
+        self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'ana.mueller@example.com'));
+
+        self::assertSame('Bo', get_post($bo['lead_id'])->post_title, 'nobody else is touched');
+        self::assertNotNull($this->delivery($bo['delivery_id'])->body);
     }
 }

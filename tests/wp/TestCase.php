@@ -22,6 +22,9 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     /** @var list<array{string, callable, int}> */
     private array $hooks = [];
 
+    /** @var array{0: array<string, mixed>, 1: array<string, mixed>, 2: array<string, mixed>}|null $_GET, $_POST, $_REQUEST before request() */
+    private ?array $superglobals = null;
+
     protected Plugin $plugin;
 
     protected function setUp(): void
@@ -44,6 +47,11 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
             remove_filter($name, $callback, $priority);
         }
         $this->hooks = [];
+        if (null !== $this->superglobals) {
+            [$_GET, $_POST, $_REQUEST] = $this->superglobals;
+            $this->superglobals = null;
+        }
+        unset($GLOBALS['current_screen']);
         while (Transaction::depth() > 0) {
             Transaction::rollback();
         }
@@ -82,6 +90,87 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     {
         add_filter($name, $callback, $priority, $args);
         $this->hooks[] = [$name, $callback, $priority];
+    }
+
+    /** Logs in a new user with $role (inside the test's transaction) and returns their id. */
+    protected static function loginAs(string $role): int
+    {
+        $id = wp_insert_user(['user_login' => 'sc_' . $role . '_' . wp_generate_password(6, false), 'user_pass' => wp_generate_password(), 'role' => $role]);
+        self::assertIsInt($id);
+        wp_set_current_user($id);
+        return $id;
+    }
+
+    /** What $render prints. */
+    protected static function capture(callable $render): string
+    {
+        ob_start();
+        try {
+            $render();
+        } finally {
+            $html = (string) ob_get_clean();
+        }
+        return $html;
+    }
+
+    /**
+     * Sets $_GET and $_POST (and $_REQUEST from both) for an admin screen or action; tearDown() puts
+     * the previous values back.
+     *
+     * @param array<string, mixed> $get
+     * @param array<string, mixed> $post
+     */
+    protected function request(array $get = [], array $post = []): void
+    {
+        $this->superglobals ??= [$_GET, $_POST, $_REQUEST];
+        $_GET = $get;
+        $_POST = $post;
+        $_REQUEST = array_merge($get, $post);
+    }
+
+    /**
+     * Runs an admin action that ends in wp_die() or in a redirect (then exit), without ending PHPUnit.
+     *
+     * @return array{die: ?string, status: ?int, redirect: ?string} The wp_die() message and status, or where it redirected.
+     */
+    protected function runAction(callable $action): array
+    {
+        $this->hook('wp_die_handler', static fn () => static function ($message, $title = '', $args = []): never {
+            $status = is_array($args) && isset($args['response']) ? (int) $args['response'] : (is_int($title) ? $title : 500);
+            throw new ActionEnded(null, is_scalar($message) ? (string) $message : (is_wp_error($message) ? $message->get_error_message() : ''), $status);
+        });
+        $this->hook('wp_redirect', static function ($location): never {
+            throw new ActionEnded((string) $location, null, null);
+        });
+        try {
+            $action();
+        } catch (ActionEnded $end) {
+            return ['die' => $end->die, 'status' => $end->status, 'redirect' => $end->redirect];
+        }
+        self::fail('the action neither redirected nor died');
+    }
+
+    /**
+     * Answers the plugin's own HTTP requests (wp_remote_*) with $answer($url, $args) instead of the
+     * network. The answer is [status, body, headers] or a WP_Error.
+     *
+     * @param callable(string, array<string, mixed>): (array{0: int, 1: string, 2?: array<string, string>}|\WP_Error) $answer
+     */
+    protected function fakeHttp(callable $answer): void
+    {
+        $this->hook('pre_http_request', static function ($pre, $args, $url) use ($answer) {
+            $result = $answer((string) $url, (array) $args);
+            if ($result instanceof \WP_Error) {
+                return $result;
+            }
+            return [
+                'headers' => array_change_key_case($result[2] ?? [], CASE_LOWER),
+                'body' => $result[1],
+                'response' => ['code' => $result[0], 'message' => get_status_header_desc($result[0])],
+                'cookies' => [],
+                'filename' => null,
+            ];
+        }, 10, 3);
     }
 
     /**
@@ -262,5 +351,14 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     {
         self::assertContains($row->result, Deliveries::RESULTS);
         return $row->result;
+    }
+}
+
+/** Thrown by runAction()'s wp_die() handler and redirect filter. */
+final class ActionEnded extends \RuntimeException
+{
+    public function __construct(public readonly ?string $redirect, public readonly ?string $die, public readonly ?int $status)
+    {
+        parent::__construct($redirect ?? (string) $die);
     }
 }

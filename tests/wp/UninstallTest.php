@@ -14,6 +14,7 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Delivery_Retention;
+use SolarCapture\Plugin\Endpoint_Check;
 use SolarCapture\Plugin\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Plugin;
 use SolarCapture\Plugin\Schema;
@@ -31,6 +32,8 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         'solar_capture_previous_secret_last_matched',
         Schema::VERSION_OPTION,
         Settings_Page::DELETE_DATA_OPTION,
+        Delivery_Retention::OPTION,
+        Delivery_Retention::LAST_RUN,
     ];
 
     private string $real_prefix = '';
@@ -71,6 +74,9 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
             update_option($option, 'something');
         }
         update_option(Settings_Page::DELETE_DATA_OPTION, false);
+        set_transient(Endpoint_Check::CACHE, ['problems' => []], 600);
+        set_transient(Settings_Page::TEST_RESULT_TRANSIENT . '1', ['ok' => true, 'message' => 'x'], 600);
+        set_transient('unrelated_plugin_cache', 'keep me', 600);
         Plugin::instance()->retention->schedule();
         self::assertNotFalse(wp_next_scheduled(Delivery_Retention::CRON_HOOK));
 
@@ -86,6 +92,9 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
             self::assertNull(get_option($option, null), $option);
         }
         self::assertFalse(wp_next_scheduled(Delivery_Retention::CRON_HOOK));
+        self::assertFalse(get_transient(Endpoint_Check::CACHE));
+        self::assertFalse(get_transient(Settings_Page::TEST_RESULT_TRANSIENT . '1'));
+        self::assertSame('keep me', get_transient('unrelated_plugin_cache'), 'other plugins\' data stays');
         self::assertSame('Kept Lead', get_post($lead)->post_title, 'leads stay unless the site chose otherwise');
         self::assertSame('kept@example.com', get_post_meta($lead, Lead::META_EMAIL, true));
     }

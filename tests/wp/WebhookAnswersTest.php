@@ -145,7 +145,7 @@ final class WebhookAnswersTest extends TestCase
         $response = $this->deliver(self::fixture('01_booking_created.json'));
         self::assertError($response, 503, 'solar_capture_no_secret');
         $message = $response->get_data()['message'];
-        self::assertStringContainsString('Settings > Solar Capture', $message);
+        self::assertStringContainsString('Solar leads > Settings > Integrations', $message);
         self::assertStringContainsString('SOLAR_CAPTURE_CALCOM_SECRET', $message);
 
         $row = $this->lastDelivery();

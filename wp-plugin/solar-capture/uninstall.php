@@ -1,7 +1,7 @@
 <?php
 /**
  * Runs when the plugin is deleted from wp-admin: removes the plugin's tables, options and scheduled
- * event on every site, and its leads only when the site chose so under Settings > Solar Capture.
+ * event on every site, and its leads only when the site chose so under Solar leads > Settings > Data.
  *
  * @package SolarCapture
  */
@@ -44,9 +44,20 @@ function solar_capture_uninstall_site() {
 		'solar_capture_previous_secret_last_matched',
 		'solar_capture_schema_version',
 		'solar_capture_delete_data_on_uninstall',
+		'solar_capture_delivery_retention_days',
+		'solar_capture_last_prune',
 	) as $option ) {
 		delete_option( $option );
 	}
+
+	// Transients: the endpoint check and each admin's pending "Send test delivery" result.
+	$wpdb->query(
+		$wpdb->prepare(
+			"DELETE FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s",
+			$wpdb->esc_like( '_transient_solar_capture_' ) . '%',
+			$wpdb->esc_like( '_transient_timeout_solar_capture_' ) . '%'
+		)
+	);
 
 	wp_clear_scheduled_hook( 'solar_capture_prune_deliveries' );
 }

@@ -157,29 +157,6 @@ final class Deliveries {
 	}
 
 	/**
-	 * The newest rows, without bodies.
-	 *
-	 * @param int      $limit   How many.
-	 * @param string[] $results Only these results (all when empty).
-	 * @return object[]
-	 */
-	public function recent( int $limit = 25, array $results = array() ): array {
-		global $wpdb;
-		$where = '';
-		if ( array() !== $results ) {
-			$results = array_values( array_intersect( $results, self::RESULTS ) );
-			$where   = $wpdb->prepare( 'WHERE result IN (' . implode( ',', array_fill( 0, count( $results ), '%s' ) ) . ')', $results ); // phpcs:ignore WordPress.DB.PreparedSQLPlaceholders
-		}
-		$rows = $wpdb->get_results(
-			$wpdb->prepare(
-				"SELECT id, received_at, result, reason, http_status, trigger_event, booking_uid, event_key, duplicate_of, body_sha256, body IS NOT NULL AS has_body, secret_slot, lead_id, engine FROM {$this->table()} {$where} ORDER BY id DESC LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				max( 1, $limit )
-			)
-		);
-		return is_array( $rows ) ? $rows : array();
-	}
-
-	/**
 	 * The newest row with a given trigger and result (e.g. the last PING), without body.
 	 *
 	 * @param string      $result  A result.
@@ -203,25 +180,211 @@ final class Deliveries {
 	}
 
 	/**
-	 * Deletes old rows that carry no data worth keeping: rejected, duplicate and ignored deliveries.
-	 * Accepted, unmatched and failed rows (the ones with bodies) are kept.
+	 * Rows for the delivery log, newest first, without bodies.
+	 *
+	 * @param array{result?: string, lead_id?: int, limit?: int, offset?: int} $args Filters and paging.
+	 * @return object[]
+	 */
+	public function query( array $args = array() ): array {
+		global $wpdb;
+		$rows = $wpdb->get_results(
+			$wpdb->prepare(
+				"SELECT id, received_at, result, reason, http_status, trigger_event, booking_uid, event_key, duplicate_of, body_sha256, body IS NOT NULL AS has_body, secret_slot, lead_id, engine FROM {$this->table()} {$this->where( $args )} ORDER BY id DESC LIMIT %d OFFSET %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- where() is prepared.
+				max( 1, (int) ( $args['limit'] ?? 25 ) ),
+				max( 0, (int) ( $args['offset'] ?? 0 ) )
+			)
+		);
+		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * How many rows query() would page through.
+	 *
+	 * @param array{result?: string, lead_id?: int} $args Filters.
+	 */
+	public function count( array $args = array() ): int {
+		global $wpdb;
+		return (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$this->table()} {$this->where( $args )}" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- where() is prepared.
+	}
+
+	/**
+	 * Row counts per result, every result present (0 when none).
+	 *
+	 * @return array<string, int>
+	 */
+	public function counts_by_result(): array {
+		global $wpdb;
+		$counts = array_fill_keys( self::RESULTS, 0 );
+		$rows   = $wpdb->get_results( "SELECT result, COUNT(*) AS n FROM {$this->table()} GROUP BY result" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
+			if ( isset( $counts[ $row->result ] ) ) {
+				$counts[ $row->result ] = (int) $row->n;
+			}
+		}
+		return $counts;
+	}
+
+	/**
+	 * The newest row of any result, without body.
+	 */
+	public function newest(): ?object {
+		$rows = $this->query( array( 'limit' => 1 ) );
+		return $rows[0] ?? null;
+	}
+
+	/**
+	 * Rejections with a reason starting with $reason since a UTC time, and when the newest arrived.
+	 *
+	 * @param string $reason    Reason prefix, e.g. "signature: solar_capture_invalid_signature".
+	 * @param string $since_utc UTC time as "Y-m-d H:i:s".
+	 * @return array{count: int, newest: ?string, newest_id: ?int} newest: received_at (UTC) of the newest one.
+	 */
+	public function rejections_since( string $reason, string $since_utc ): array {
+		global $wpdb;
+		$row = $wpdb->get_row(
+			$wpdb->prepare(
+				"SELECT COUNT(*) AS n, MAX(received_at) AS newest, MAX(id) AS newest_id FROM {$this->table()} WHERE result = %s AND reason LIKE %s AND received_at >= %s", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				self::REJECTED,
+				$wpdb->esc_like( $reason ) . '%',
+				$since_utc
+			)
+		);
+		return array(
+			'count'     => is_object( $row ) ? (int) $row->n : 0,
+			'newest'    => is_object( $row ) && null !== $row->newest ? (string) $row->newest : null,
+			'newest_id' => is_object( $row ) && null !== $row->newest_id ? (int) $row->newest_id : null,
+		);
+	}
+
+	/**
+	 * Whether a delivery whose signature verified arrived after row $id.
+	 *
+	 * @param int $id Row id.
+	 */
+	public function verified_after( int $id ): bool {
+		global $wpdb;
+		return null !== $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$this->table()} WHERE id > %d AND secret_slot IS NOT NULL LIMIT 1", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	}
+
+	/**
+	 * Whether "Process again" applies: a failed or unmatched delivery that kept its body and has not
+	 * been processed again yet.
+	 *
+	 * @param object $row A row from query() or find().
+	 */
+	public static function can_process_again( object $row ): bool {
+		$has_body = isset( $row->has_body ) ? (bool) (int) $row->has_body : null !== ( $row->body ?? null );
+		return $has_body
+			&& in_array( $row->result, array( self::FAILED, self::UNMATCHED ), true )
+			&& ! str_starts_with( (string) $row->reason, 'processed again' );
+	}
+
+	/**
+	 * Ids of the rows that hold a person's data: those linked to their leads, and those whose stored
+	 * body mentions their e-mail (unmatched or failed deliveries have no lead yet).
+	 *
+	 * @param int[]  $lead_ids The person's leads.
+	 * @param string $email    Their e-mail.
+	 * @param int    $limit    At most this many (oldest first).
+	 * @param int    $offset   Skip this many.
+	 * @return int[]
+	 */
+	public function ids_for_person( array $lead_ids, string $email, int $limit = 100, int $offset = 0 ): array {
+		global $wpdb;
+		$conditions = array();
+		$lead_ids   = array_values( array_filter( array_map( 'intval', $lead_ids ) ) );
+		if ( array() !== $lead_ids ) {
+			$conditions[] = 'lead_id IN (' . implode( ',', $lead_ids ) . ')';
+		}
+		$email = Lead_Post_Type::normalize_email( $email );
+		if ( '' !== $email ) {
+			// Bodies are bytes (longblob): compared as text, ignoring case.
+			$conditions[] = $wpdb->prepare( 'LOWER(CONVERT(body USING utf8mb4)) LIKE %s', '%' . $wpdb->esc_like( $email ) . '%' );
+		}
+		if ( array() === $conditions ) {
+			return array();
+		}
+		$ids = $wpdb->get_col(
+			$wpdb->prepare(
+				"SELECT id FROM {$this->table()} WHERE " . implode( ' OR ', $conditions ) . ' ORDER BY id ASC LIMIT %d OFFSET %d', // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- integers and a prepared clause.
+				max( 1, $limit ),
+				max( 0, $offset )
+			)
+		);
+		return array_map( 'intval', is_array( $ids ) ? $ids : array() );
+	}
+
+	/**
+	 * Removes a person's data from deliveries. Accepted rows stay without body and lead (their event_key
+	 * still recognises a late repeat of the same event); every other row is deleted.
+	 *
+	 * @param int[] $ids Row ids from ids_for_person().
+	 * @return int Rows changed or deleted.
+	 */
+	public function erase( array $ids ): int {
+		global $wpdb;
+		$ids = array_values( array_filter( array_map( 'intval', $ids ) ) );
+		if ( array() === $ids ) {
+			return 0;
+		}
+		$in      = implode( ',', $ids );
+		$cleared = $wpdb->query( $wpdb->prepare( "UPDATE {$this->table()} SET body = NULL, lead_id = NULL WHERE id IN ({$in}) AND result = %s", self::ACCEPTED ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+		$deleted = $wpdb->query( $wpdb->prepare( "DELETE FROM {$this->table()} WHERE id IN ({$in}) AND result <> %s", self::ACCEPTED ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+		return ( is_int( $cleared ) ? $cleared : 0 ) + ( is_int( $deleted ) ? $deleted : 0 );
+	}
+
+	/**
+	 * Applies the retention period to rows older than $days: stored bodies (personal data) are removed
+	 * from accepted rows, which stay so that their event_key still recognises a late repeat; every other
+	 * row (refused, duplicate, ignored, unmatched, failed) is deleted.
 	 *
 	 * @param int $days Age in days.
-	 * @return int Rows deleted.
+	 * @return int Rows deleted or emptied.
 	 */
 	public function prune( int $days ): int {
 		global $wpdb;
-		$cutoff  = gmdate( 'Y-m-d H:i:s', time() - max( 1, $days ) * DAY_IN_SECONDS );
-		$deleted = $wpdb->query(
-			$wpdb->prepare(
-				"DELETE FROM {$this->table()} WHERE result IN (%s, %s, %s) AND received_at < %s LIMIT 10000", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				self::REJECTED,
-				self::DUPLICATE,
-				self::IGNORED,
-				$cutoff
-			)
-		);
-		return is_int( $deleted ) ? $deleted : 0;
+		$cutoff = gmdate( 'Y-m-d H:i:s', time() - max( 1, $days ) * DAY_IN_SECONDS );
+		$total  = 0;
+		// In batches, so one run never holds a long lock on a big table; a daily run catches up.
+		for ( $batch = 0; $batch < 20; $batch++ ) {
+			$deleted = $wpdb->query(
+				$wpdb->prepare(
+					"DELETE FROM {$this->table()} WHERE result <> %s AND received_at < %s LIMIT 5000", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					self::ACCEPTED,
+					$cutoff
+				)
+			);
+			$emptied = $wpdb->query(
+				$wpdb->prepare(
+					"UPDATE {$this->table()} SET body = NULL WHERE result = %s AND body IS NOT NULL AND received_at < %s LIMIT 5000", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					self::ACCEPTED,
+					$cutoff
+				)
+			);
+			$done   = ( is_int( $deleted ) ? $deleted : 0 ) + ( is_int( $emptied ) ? $emptied : 0 );
+			$total += $done;
+			if ( $done < 5000 ) {
+				break;
+			}
+		}
+		return $total;
+	}
+
+	/**
+	 * WHERE clause for query() and count(), prepared.
+	 *
+	 * @param array<string, mixed> $args result, lead_id.
+	 */
+	private function where( array $args ): string {
+		global $wpdb;
+		$clauses = array();
+		if ( isset( $args['result'] ) && in_array( $args['result'], self::RESULTS, true ) ) {
+			$clauses[] = $wpdb->prepare( 'result = %s', $args['result'] );
+		}
+		if ( isset( $args['lead_id'] ) && (int) $args['lead_id'] > 0 ) {
+			$clauses[] = $wpdb->prepare( 'lead_id = %d', (int) $args['lead_id'] );
+		}
+		return array() === $clauses ? '' : 'WHERE ' . implode( ' AND ', $clauses );
 	}
 
 	/**

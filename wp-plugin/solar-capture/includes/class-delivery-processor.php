@@ -198,7 +198,7 @@ final class Delivery_Processor {
 		$messages = array(
 			'ping'      => __( 'Connection works: Solar Capture received and verified the ping.', 'solar-capture' ),
 			'ignored'   => __( 'Received. This trigger has no effect on leads.', 'solar-capture' ),
-			'unmatched' => __( 'Received and stored. No lead matches this booking yet; it can be processed again from Settings > Solar Capture.', 'solar-capture' ),
+			'unmatched' => __( 'Received and stored. No lead matches this booking yet; it can be processed again from Solar leads > Delivery log.', 'solar-capture' ),
 			'accepted'  => __( 'Received and applied to the lead.', 'solar-capture' ),
 		);
 		$key = 'ping' === $final['reason'] ? 'ping' : $final['result'];
@@ -318,7 +318,7 @@ final class Delivery_Processor {
 		) : $replaces;
 		return new \WP_Error(
 			'solar_capture_engine_error',
-			__( 'Solar Capture\'s engine failed on this body. The delivery is kept; update the plugin, then use "Process again" under Settings > Solar Capture.', 'solar-capture' ),
+			__( 'Solar Capture\'s engine failed on this body. The delivery is kept; update the plugin, then use "Process again" under Solar leads > Delivery log.', 'solar-capture' ),
 			array(
 				'status'      => 500,
 				'delivery_id' => $id,
@@ -354,7 +354,7 @@ final class Delivery_Processor {
 			error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			return new \WP_Error(
 				'solar_capture_processing_failed',
-				__( 'Solar Capture could not process this delivery; nothing was changed. Details are in the PHP error log. Fix the cause, then use "Process again" under Settings > Solar Capture.', 'solar-capture' ),
+				__( 'Solar Capture could not process this delivery; nothing was changed. Details are in the PHP error log. Fix the cause, then use "Process again" under Solar leads > Delivery log.', 'solar-capture' ),
 				array(
 					'status'      => $status,
 					'delivery_id' => $id,

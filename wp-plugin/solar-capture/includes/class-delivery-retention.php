@@ -1,6 +1,6 @@
 <?php
 /**
- * Daily clean-up of delivery rows that carry nothing worth keeping.
+ * The retention period of the delivery log, applied daily by WP-Cron.
  *
  * @package SolarCapture
  */
@@ -10,13 +10,17 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin;
 
 /**
- * Anyone can post to the webhook URL, and every request is logged: without a clean-up, refused
- * requests would grow the table forever. Rows with bodies (accepted, unmatched, failed) are kept.
+ * Anyone can post to the webhook URL and every request is logged, and stored bodies hold personal
+ * data: both are reasons not to keep deliveries forever. What pruning does is in Deliveries::prune().
  */
 final class Delivery_Retention {
 
 	public const CRON_HOOK    = 'solar_capture_prune_deliveries';
+	public const OPTION       = 'solar_capture_delivery_retention_days';
+	public const LAST_RUN     = 'solar_capture_last_prune';
 	public const DEFAULT_DAYS = 30;
+	public const MIN_DAYS     = 1;
+	public const MAX_DAYS     = 3650;
 
 	public function __construct( private Deliveries $deliveries ) {
 	}
@@ -25,6 +29,35 @@ final class Delivery_Retention {
 		add_action( self::CRON_HOOK, array( $this, 'prune' ) );
 		// Also on init, for sites where the plugin was activated network-wide or by copying files.
 		add_action( 'init', array( $this, 'schedule' ) );
+		add_action( 'init', array( $this, 'register_setting' ) );
+	}
+
+	public function register_setting(): void {
+		register_setting(
+			Settings_Page::GROUP,
+			self::OPTION,
+			array(
+				'type'              => 'integer',
+				'default'           => self::DEFAULT_DAYS,
+				'show_in_rest'      => false,
+				'sanitize_callback' => array( $this, 'sanitize_days' ),
+			)
+		);
+	}
+
+	/**
+	 * A whole number of days between MIN_DAYS and MAX_DAYS; anything unreadable gives the default.
+	 *
+	 * @param mixed $value Submitted value.
+	 */
+	public function sanitize_days( $value ): int {
+		if ( is_string( $value ) ) {
+			$value = trim( $value );
+		}
+		if ( ! is_numeric( $value ) ) {
+			return self::DEFAULT_DAYS;
+		}
+		return max( self::MIN_DAYS, min( self::MAX_DAYS, (int) $value ) );
 	}
 
 	public function schedule(): void {
@@ -38,15 +71,33 @@ final class Delivery_Retention {
 	}
 
 	/**
-	 * Deletes rejected, duplicate and ignored rows older than the retention period.
+	 * The retention period in days: the setting, then the solar_capture_delivery_retention_days filter.
 	 */
-	public function prune(): int {
+	public function days(): int {
+		$days = $this->sanitize_days( get_option( self::OPTION, self::DEFAULT_DAYS ) );
 		/**
-		 * Filters how many days rejected, duplicate and ignored deliveries are kept (default 30).
+		 * Filters how many days deliveries are kept in full (default: the setting, 30 unless changed).
 		 *
 		 * @param int $days Days.
 		 */
-		$days = (int) apply_filters( 'solar_capture_delivery_retention_days', self::DEFAULT_DAYS );
-		return $this->deliveries->prune( max( 1, $days ) );
+		return max( self::MIN_DAYS, (int) apply_filters( 'solar_capture_delivery_retention_days', $days ) );
+	}
+
+	/**
+	 * Applies the retention period (the daily WP-Cron job).
+	 *
+	 * @return int Rows deleted or emptied.
+	 */
+	public function prune(): int {
+		$count = $this->deliveries->prune( $this->days() );
+		update_option(
+			self::LAST_RUN,
+			array(
+				'time'  => time(),
+				'count' => $count,
+			),
+			false
+		);
+		return $count;
 	}
 }

@@ -54,6 +54,69 @@ final class Engine {
 	}
 
 	/**
+	 * What the extension reports about itself: the rows `php --ri solar_capture` prints, by name
+	 * (e.g. "version" => "0.1.0", "SHA-256 hardware instructions" => "yes (SHA-NI / ARMv8 SHA2)").
+	 * Empty when the extension is not loaded.
+	 *
+	 * @return array<string, string>
+	 */
+	public function extension_info(): array {
+		if ( ! $this->is_native() ) {
+			return array();
+		}
+		try {
+			$extension = new \ReflectionExtension( 'solar_capture' );
+			ob_start();
+			try {
+				$extension->info();
+			} finally {
+				$printed = (string) ob_get_clean();
+			}
+		} catch ( \Throwable $e ) {
+			return array();
+		}
+		return self::parse_info( $printed );
+	}
+
+	/**
+	 * Reads the name/value rows of an extension's info output: "name => value" lines on the command
+	 * line, <tr><td>name</td><td>value</td></tr> rows under a web server.
+	 *
+	 * @param string $printed What ReflectionExtension::info() printed.
+	 * @return array<string, string>
+	 */
+	public static function parse_info( string $printed ): array {
+		$rows = array();
+		if ( false !== stripos( $printed, '<td' ) ) {
+			preg_match_all( '~<tr[^>]*>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*</tr>~is', $printed, $matches, PREG_SET_ORDER );
+			foreach ( $matches as $match ) {
+				$rows[ trim( html_entity_decode( wp_strip_all_tags( $match[1] ) ) ) ] = trim( html_entity_decode( wp_strip_all_tags( $match[2] ) ) );
+			}
+			return $rows;
+		}
+		foreach ( preg_split( '/\R/', $printed ) as $line ) {
+			$parts = explode( ' => ', $line, 2 );
+			if ( 2 === count( $parts ) ) {
+				$rows[ trim( $parts[0] ) ] = trim( $parts[1] );
+			}
+		}
+		return $rows;
+	}
+
+	/**
+	 * Whether SHA-256 runs on hardware instructions (SHA-NI), as the extension reports it; null when the
+	 * extension is not loaded or doesn't say.
+	 */
+	public function sha_hardware(): ?string {
+		foreach ( $this->extension_info() as $name => $value ) {
+			if ( false !== stripos( $name, 'SHA-256' ) ) {
+				return $value;
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * Sentence for the admin.
 	 */
 	public function describe(): string {

@@ -19,9 +19,27 @@ final class Lead_Admin {
 	public function __construct( private Leads $leads, private Timeline $timeline ) {
 	}
 
+	/** Query argument of the booking status filter on the list screen. */
+	public const STATUS_FILTER = 'solar_status';
+
+	/** Sortable columns: meta key and how it sorts. */
+	private const SORTABLE = array(
+		'solar_email'       => array( Lead::META_EMAIL, 'CHAR' ),
+		'solar_status'      => array( Lead::META_STATUS, 'CHAR' ),
+		'solar_appointment' => array( Lead::META_BOOKING_START, 'NUMERIC' ),
+		'solar_event_type'  => array( Lead::META_EVENT_TYPE, 'CHAR' ),
+		'solar_last_change' => array( Lead::META_LAST_EVENT_AT, 'NUMERIC' ),
+	);
+
 	public function add_hooks(): void {
 		add_filter( 'manage_' . Lead::POST_TYPE . '_posts_columns', array( $this, 'columns' ) );
 		add_action( 'manage_' . Lead::POST_TYPE . '_posts_custom_column', array( $this, 'column' ), 10, 2 );
+		add_filter( 'manage_edit-' . Lead::POST_TYPE . '_sortable_columns', array( $this, 'sortable_columns' ) );
+		add_action( 'restrict_manage_posts', array( $this, 'status_filter' ) );
+		add_action( 'pre_get_posts', array( $this, 'filter_and_sort' ) );
+		add_filter( 'posts_search', array( $this, 'search' ), 10, 2 );
+		add_filter( 'display_post_states', array( $this, 'post_states' ), 10, 2 );
+		add_filter( 'enter_title_here', array( $this, 'title_placeholder' ), 10, 2 );
 		add_action( 'add_meta_boxes_' . Lead::POST_TYPE, array( $this, 'add_meta_boxes' ) );
 	}
 
@@ -31,14 +49,35 @@ final class Lead_Admin {
 	 */
 	public function columns( $columns ) {
 		$columns = is_array( $columns ) ? $columns : array();
-		$date    = $columns['date'] ?? null;
-		unset( $columns['date'] );
-		$columns['solar_email']       = __( 'E-mail', 'solar-capture' );
-		$columns['solar_phone']       = __( 'Phone', 'solar-capture' );
-		$columns['solar_status']      = __( 'Booking', 'solar-capture' );
-		$columns['solar_appointment'] = __( 'Appointment', 'solar-capture' );
-		if ( null !== $date ) {
-			$columns['date'] = $date;
+		$result  = array();
+		if ( isset( $columns['cb'] ) ) {
+			$result['cb'] = $columns['cb'];
+		}
+		$result['title']             = __( 'Name', 'solar-capture' );
+		$result['solar_email']       = __( 'E-mail', 'solar-capture' );
+		$result['solar_phone']       = __( 'Phone', 'solar-capture' );
+		$result['solar_status']      = __( 'Booking status', 'solar-capture' );
+		$result['solar_appointment'] = sprintf(
+			/* translators: %s: the site's time zone, e.g. "Europe/Berlin". */
+			__( 'Appointment (%s)', 'solar-capture' ),
+			wp_timezone_string()
+		);
+		$result['solar_event_type']  = __( 'Event type', 'solar-capture' );
+		$result['solar_last_change'] = __( 'Last change', 'solar-capture' );
+		// Columns other plugins added stay; WordPress's own date column gives way to "Last change".
+		unset( $columns['cb'], $columns['title'], $columns['date'] );
+		return $result + $columns;
+	}
+
+	/**
+	 * @param array<string, mixed> $columns Sortable columns.
+	 * @return array<string, mixed>
+	 */
+	public function sortable_columns( $columns ) {
+		$columns = is_array( $columns ) ? $columns : array();
+		foreach ( array_keys( self::SORTABLE ) as $column ) {
+			// Dates sort newest first on the first click.
+			$columns[ $column ] = array( $column, in_array( $column, array( 'solar_appointment', 'solar_last_change' ), true ) );
 		}
 		return $columns;
 	}
@@ -57,15 +96,162 @@ final class Lead_Admin {
 				}
 				break;
 			case 'solar_phone':
-				echo esc_html( (string) get_post_meta( $post_id, Lead::META_PHONE, true ) );
+				$phone = (string) get_post_meta( $post_id, Lead::META_PHONE, true );
+				$dial  = preg_replace( '/[^0-9+]/', '', $phone );
+				if ( '' !== $phone && is_string( $dial ) && '' !== $dial ) {
+					echo '<a href="' . esc_url( 'tel:' . $dial, array( 'tel' ) ) . '">' . esc_html( $phone ) . '</a>';
+				} else {
+					echo esc_html( $phone );
+				}
 				break;
 			case 'solar_status':
-				echo esc_html( Lead::status_label( (string) get_post_meta( $post_id, Lead::META_STATUS, true ) ) );
+				$status = (string) get_post_meta( $post_id, Lead::META_STATUS, true );
+				if ( '' !== $status ) {
+					printf( '<span class="solar-capture-status solar-capture-status-%1$s">%2$s</span>', esc_attr( $status ), esc_html( Lead::status_label( $status ) ) );
+				}
 				break;
 			case 'solar_appointment':
 				echo esc_html( $this->format_time( get_post_meta( $post_id, Lead::META_BOOKING_START, true ) ) );
 				break;
+			case 'solar_event_type':
+				echo esc_html( (string) get_post_meta( $post_id, Lead::META_EVENT_TYPE, true ) );
+				break;
+			case 'solar_last_change':
+				echo esc_html( $this->last_change( $post_id ) );
+				break;
 		}
+	}
+
+	/**
+	 * The booking status dropdown above the list.
+	 *
+	 * @param string $post_type Post type of the list.
+	 */
+	public function status_filter( $post_type ): void {
+		if ( Lead::POST_TYPE !== $post_type ) {
+			return;
+		}
+		$selected = $this->requested_status();
+		echo '<label for="filter-by-solar-status" class="screen-reader-text">' . esc_html__( 'Filter by booking status', 'solar-capture' ) . '</label>';
+		echo '<select name="' . esc_attr( self::STATUS_FILTER ) . '" id="filter-by-solar-status">';
+		echo '<option value="">' . esc_html__( 'All booking statuses', 'solar-capture' ) . '</option>';
+		foreach ( Lead::STATUSES as $status ) {
+			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $status ), selected( $selected, $status, false ), esc_html( Lead::status_label( $status ) ) );
+		}
+		echo '</select>';
+	}
+
+	/**
+	 * Applies the status filter and the meta-column sorting to the lead list's main query.
+	 *
+	 * @param \WP_Query $query The query.
+	 */
+	public function filter_and_sort( $query ): void {
+		if ( ! $this->is_lead_list_query( $query ) ) {
+			return;
+		}
+		$meta_query = array();
+		$status     = $this->requested_status();
+		if ( '' !== $status ) {
+			$meta_query['solar_status_filter'] = array(
+				'key'   => Lead::META_STATUS,
+				'value' => $status,
+			);
+		}
+		$orderby = $query->get( 'orderby' );
+		if ( is_string( $orderby ) && isset( self::SORTABLE[ $orderby ] ) ) {
+			list( $key, $type ) = self::SORTABLE[ $orderby ];
+			// EXISTS or NOT EXISTS: leads without the value stay in the list (sorted as empty).
+			$meta_query['solar_sort_group'] = array(
+				'relation'   => 'OR',
+				'solar_sort' => array(
+					'key'     => $key,
+					'compare' => 'EXISTS',
+					'type'    => $type,
+				),
+				array(
+					'key'     => $key,
+					'compare' => 'NOT EXISTS',
+				),
+			);
+			$order = 'ASC' === strtoupper( (string) $query->get( 'order' ) ) ? 'ASC' : 'DESC';
+			$query->set(
+				'orderby',
+				array(
+					'solar_sort' => $order,
+					'ID'         => $order,
+				)
+			);
+		}
+		if ( array() !== $meta_query ) {
+			$existing = $query->get( 'meta_query' );
+			$query->set( 'meta_query', array_merge( is_array( $existing ) ? $existing : array(), array( 'relation' => 'AND' ), $meta_query ) );
+		}
+	}
+
+	/**
+	 * Search in the lead list also finds e-mails and phone numbers (phones ignoring spaces, dashes,
+	 * dots, slashes and brackets, so "030 1234567" finds "+49 30 123-4567" by its digits too).
+	 *
+	 * @param string    $search The WHERE part WordPress built for the search.
+	 * @param \WP_Query $query  The query.
+	 */
+	public function search( $search, $query ) {
+		if ( ! $this->is_lead_list_query( $query ) || ! $query->is_search() ) {
+			return $search;
+		}
+		$terms = $query->get( 'search_terms' );
+		if ( ! is_array( $terms ) || array() === $terms ) {
+			return $search;
+		}
+		global $wpdb;
+		$digits_only = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(solar_m.meta_value, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', '')";
+		$clauses     = array();
+		foreach ( $terms as $term ) {
+			$term = (string) $term;
+			$like = '%' . $wpdb->esc_like( $term ) . '%';
+			$any  = array(
+				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				$wpdb->prepare(
+					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key IN (%s, %s) AND solar_m.meta_value LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					Lead::META_EMAIL,
+					Lead::META_PHONE,
+					$like
+				),
+			);
+			$digits = (string) preg_replace( '/\D+/', '', $term );
+			if ( strlen( $digits ) >= 3 ) {
+				$any[] = $wpdb->prepare(
+					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key = %s AND {$digits_only} LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					Lead::META_PHONE,
+					'%' . $wpdb->esc_like( $digits ) . '%'
+				);
+			}
+			$clauses[] = '(' . implode( ' OR ', $any ) . ')';
+		}
+		return ' AND (' . implode( ' AND ', $clauses ) . ') ';
+	}
+
+	/**
+	 * Every lead is private: "— Private" after each name would say nothing.
+	 *
+	 * @param array<string, string> $states Post states.
+	 * @param \WP_Post              $post   The post.
+	 * @return array<string, string>
+	 */
+	public function post_states( $states, $post ) {
+		if ( is_array( $states ) && $post instanceof \WP_Post && Lead::POST_TYPE === $post->post_type ) {
+			unset( $states['private'] );
+		}
+		return $states;
+	}
+
+	/**
+	 * @param string   $placeholder Placeholder of the title field.
+	 * @param \WP_Post $post        The post.
+	 */
+	public function title_placeholder( $placeholder, $post ) {
+		return $post instanceof \WP_Post && Lead::POST_TYPE === $post->post_type ? __( 'Name', 'solar-capture' ) : $placeholder;
 	}
 
 	public function add_meta_boxes(): void {
@@ -88,8 +274,16 @@ final class Lead_Admin {
 			__( 'Cancellation reason', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_CANCELLATION_REASON, true ),
 			__( 'Booking uid', 'solar-capture' )         => (string) get_post_meta( $id, Lead::META_BOOKING_UID, true ),
 			__( 'Earlier uids', 'solar-capture' )        => implode( ', ', array_diff( $this->leads->booking_uids( $id ), array( (string) get_post_meta( $id, Lead::META_BOOKING_UID, true ) ) ) ),
+			__( 'Last change', 'solar-capture' )         => $this->last_change( $id ),
 		);
-		echo '<table class="form-table" role="presentation"><tbody>';
+		echo '<p class="description">' . esc_html(
+			sprintf(
+				/* translators: %s: the site's time zone. */
+				__( 'Read-only: kept up to date by Cal.com\'s webhooks. Times in %s (the site\'s time zone).', 'solar-capture' ),
+				wp_timezone_string()
+			)
+		) . '</p>';
+		echo '<table class="form-table solar-capture-booking" role="presentation"><tbody>';
 		foreach ( $fields as $label => $value ) {
 			if ( '' === $value ) {
 				continue;
@@ -97,6 +291,9 @@ final class Lead_Admin {
 			echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>' . esc_html( $value ) . '</td></tr>';
 		}
 		echo '</tbody></table>';
+		if ( current_user_can( Delivery_Log::CAPABILITY ) ) {
+			echo '<p><a href="' . esc_url( Delivery_Log::url( array( 'lead' => $id ) ) ) . '">' . esc_html__( 'Deliveries of this lead', 'solar-capture' ) . '</a></p>';
+		}
 	}
 
 	/**
@@ -127,10 +324,64 @@ final class Lead_Admin {
 			echo '<td>' . esc_html( (string) $entry->booking_uid ) . '</td>';
 			echo '<td>' . esc_html( $notes[ $entry->note ] ?? (string) $entry->note ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->detail ) . '</td>';
-			echo '<td>' . esc_html( null === $entry->delivery_id ? '' : '#' . $entry->delivery_id ) . '</td>';
+			echo '<td>' . $this->delivery_link( $entry->delivery_id ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- delivery_link() escapes.
 			echo '</tr>';
 		}
 		echo '</tbody></table>';
+	}
+
+	/**
+	 * "#12" linking to the delivery's details for users who may read the log.
+	 *
+	 * @param mixed $delivery_id Delivery row id.
+	 * @return string HTML.
+	 */
+	private function delivery_link( $delivery_id ): string {
+		if ( ! is_numeric( $delivery_id ) ) {
+			return '';
+		}
+		$label = '#' . (int) $delivery_id;
+		if ( ! current_user_can( Delivery_Log::CAPABILITY ) ) {
+			return esc_html( $label );
+		}
+		return '<a href="' . esc_url( Delivery_Log::url( array( 'delivery' => (int) $delivery_id ) ) ) . '">' . esc_html( $label ) . '</a>';
+	}
+
+	/**
+	 * When the booking last changed: the newest booking event applied, else when the post last changed.
+	 *
+	 * @param int $post_id Lead id.
+	 */
+	private function last_change( int $post_id ): string {
+		$ms = get_post_meta( $post_id, Lead::META_LAST_EVENT_AT, true );
+		if ( is_numeric( $ms ) ) {
+			return $this->format_time( intdiv( (int) $ms, 1000 ) );
+		}
+		$post = get_post( $post_id );
+		if ( ! $post instanceof \WP_Post ) {
+			return '';
+		}
+		$modified = strtotime( $post->post_modified_gmt . ' UTC' );
+		return false === $modified ? '' : $this->format_time( $modified );
+	}
+
+	/**
+	 * The booking status asked for by the list's filter, '' for all.
+	 */
+	private function requested_status(): string {
+		$status = isset( $_GET[ self::STATUS_FILTER ] ) && is_string( $_GET[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::STATUS_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+		return in_array( $status, Lead::STATUSES, true ) ? $status : '';
+	}
+
+	/**
+	 * The main query of the Solar leads list screen in wp-admin.
+	 *
+	 * @param mixed $query A query.
+	 */
+	private function is_lead_list_query( $query ): bool {
+		return $query instanceof \WP_Query && is_admin() && $query->is_main_query()
+			&& Lead::POST_TYPE === $query->get( 'post_type' )
+			&& ( ! isset( $GLOBALS['pagenow'] ) || 'edit.php' === $GLOBALS['pagenow'] );
 	}
 
 	/**

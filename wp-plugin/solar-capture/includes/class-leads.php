@@ -111,18 +111,20 @@ final class Leads {
 	 * @throws Storage_Exception When WordPress can't insert the post.
 	 */
 	public function create( string $title ): int {
-		$id = wp_insert_post(
-			wp_slash(
-				array(
-					'post_type'      => Lead_Post_Type::POST_TYPE,
-					'post_status'    => 'private',
-					'post_title'     => $title,
-					'post_content'   => '',
-					'comment_status' => 'closed',
-					'ping_status'    => 'closed',
-				)
-			),
-			true
+		$id = $this->with_verbatim_title(
+			static fn () => wp_insert_post(
+				wp_slash(
+					array(
+						'post_type'      => Lead_Post_Type::POST_TYPE,
+						'post_status'    => 'private',
+						'post_title'     => $title,
+						'post_content'   => '',
+						'comment_status' => 'closed',
+						'ping_status'    => 'closed',
+					)
+				),
+				true
+			)
 		);
 		if ( is_wp_error( $id ) || 0 === $id ) {
 			throw new Storage_Exception( 'creating the lead failed' );
@@ -144,14 +146,16 @@ final class Leads {
 			return;
 		}
 		$this->written[ $id ] = true;
-		$result               = wp_update_post(
-			wp_slash(
-				array(
-					'ID'         => $id,
-					'post_title' => $title,
-				)
-			),
-			true
+		$result               = $this->with_verbatim_title(
+			static fn () => wp_update_post(
+				wp_slash(
+					array(
+						'ID'         => $id,
+						'post_title' => $title,
+					)
+				),
+				true
+			)
 		);
 		if ( is_wp_error( $result ) || 0 === $result ) {
 			throw new Storage_Exception( 'renaming the lead failed' );
@@ -249,6 +253,30 @@ final class Leads {
 	 */
 	public function clear_written(): void {
 		$this->written = array();
+	}
+
+	/**
+	 * Runs $write with the lead's name stored exactly as Cal.com sent it.
+	 *
+	 * Webhooks run as no user, so WordPress's kses filter on titles would strip anything that looks like
+	 * HTML: a name such as "<img src=x onerror=alert(1)>" would be saved as an empty title, and "Ana <b>"
+	 * as "Ana ". A name is text, not markup: it is kept verbatim and escaped wherever it is shown.
+	 *
+	 * @param callable $write Inserts or updates the post.
+	 * @return mixed What $write returns.
+	 */
+	private function with_verbatim_title( callable $write ) {
+		$priority = has_filter( 'title_save_pre', 'wp_filter_kses' );
+		if ( false !== $priority ) {
+			remove_filter( 'title_save_pre', 'wp_filter_kses', $priority );
+		}
+		try {
+			return $write();
+		} finally {
+			if ( false !== $priority ) {
+				add_filter( 'title_save_pre', 'wp_filter_kses', $priority );
+			}
+		}
 	}
 
 	private function lock_name(): string {

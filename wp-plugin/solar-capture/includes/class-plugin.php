@@ -29,6 +29,11 @@ final class Plugin {
 	public readonly Settings_Page $settings_page;
 	public readonly Lead_Admin $lead_admin;
 	public readonly Delivery_Retention $retention;
+	public readonly Endpoint_Check $endpoint_check;
+	public readonly Delivery_Log $delivery_log;
+	public readonly Admin_Notices $notices;
+	public readonly Admin_Assets $assets;
+	public readonly Privacy $privacy;
 
 	/**
 	 * Loads the classes and the engine and registers every hook. Safe to call twice.
@@ -52,9 +57,14 @@ final class Plugin {
 			'class-lead-events.php',
 			'class-delivery-processor.php',
 			'class-webhook-controller.php',
-			'class-settings-page.php',
-			'class-lead-admin.php',
+			'class-endpoint-check.php',
 			'class-delivery-retention.php',
+			'class-settings-page.php',
+			'class-delivery-log.php',
+			'class-lead-admin.php',
+			'class-admin-notices.php',
+			'class-admin-assets.php',
+			'class-privacy.php',
 		) as $file ) {
 			require_once __DIR__ . '/' . $file;
 		}
@@ -82,9 +92,14 @@ final class Plugin {
 		$this->lead_events   = new Lead_Events( $this->leads, $this->timeline );
 		$this->processor     = new Delivery_Processor( $this->deliveries, $this->lead_events, $this->leads );
 		$this->controller    = new Webhook_Controller( $this->secrets, $this->deliveries, $this->processor );
-		$this->settings_page = new Settings_Page( $this->engine, $this->secrets, $this->deliveries, $this->processor, $this->controller );
-		$this->lead_admin    = new Lead_Admin( $this->leads, $this->timeline );
-		$this->retention     = new Delivery_Retention( $this->deliveries );
+		$this->retention      = new Delivery_Retention( $this->deliveries );
+		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
+		$this->settings_page  = new Settings_Page( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->retention );
+		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->processor );
+		$this->lead_admin     = new Lead_Admin( $this->leads, $this->timeline );
+		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
+		$this->assets         = new Admin_Assets();
+		$this->privacy        = new Privacy( $this->timeline, $this->deliveries );
 	}
 
 	/**
@@ -99,8 +114,12 @@ final class Plugin {
 		$this->post_type->add_hooks();
 		$this->controller->add_hooks();
 		$this->settings_page->add_hooks();
+		$this->delivery_log->add_hooks();
 		$this->lead_admin->add_hooks();
 		$this->retention->add_hooks();
+		$this->notices->add_hooks();
+		$this->assets->add_hooks();
+		$this->privacy->add_hooks();
 		$this->engine->add_hooks();
 
 		add_action(

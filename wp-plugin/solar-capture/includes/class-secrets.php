@@ -30,15 +30,44 @@ final class Secrets {
 
 	public const MAX_LENGTH = 512;
 
+	/** Shorter secrets work but are flagged: Cal.com's own guidance and ours ask for 32 or more. */
+	public const MIN_LENGTH = 32;
+
+	/** Length of generated secrets (letters and digits: about 285 bits). */
+	public const GENERATED_LENGTH = 48;
+
+	/** Characters of a saved secret that the admin screens show, to tell secrets apart. */
+	private const VISIBLE_TAIL = 4;
+
 	public function add_hooks(): void {
 		// On init, not admin_init: the sanitize callbacks must also run for update_option() from code.
 		add_action( 'init', array( $this, 'register_settings' ) );
+		// Whatever changes a secret, the new one has verified nothing yet.
+		add_action( 'update_option_' . self::OPTION, array( $this, 'forget_last_match' ), 10, 2 );
+		add_action( 'update_option_' . self::PREVIOUS_OPTION, array( $this, 'forget_last_match' ), 10, 3 );
+	}
+
+	/**
+	 * Clears the last-match time of a secret that changed.
+	 *
+	 * @param mixed  $old_value Previous value.
+	 * @param mixed  $value     New value.
+	 * @param string $option    Option name (only passed for the previous secret).
+	 */
+	public function forget_last_match( $old_value, $value, $option = self::OPTION ): void {
+		if ( $old_value === $value ) {
+			return;
+		}
+		$slot = self::PREVIOUS_OPTION === $option ? self::SLOT_PREVIOUS : self::SLOT_CURRENT;
+		delete_option( self::LAST_MATCH_OPTIONS[ $slot ] );
 	}
 
 	public function register_settings(): void {
 		foreach ( array( self::OPTION, self::PREVIOUS_OPTION ) as $option ) {
+			// A group of their own: options.php sets every option of the submitted group, and the secrets
+			// are saved by Settings_Page's own handler, never by the options.php form of the Data tab.
 			register_setting(
-				Settings_Page::GROUP,
+				Settings_Page::SECRETS_GROUP,
 				$option,
 				array(
 					'type'              => 'string',
@@ -135,6 +164,64 @@ final class Secrets {
 	}
 
 	/**
+	 * Whether the previous secret comes from wp-config.php.
+	 */
+	public function previous_is_constant(): bool {
+		return '' !== $this->constant_value( self::PREVIOUS_CONSTANT );
+	}
+
+	/**
+	 * A new random secret of GENERATED_LENGTH letters and digits.
+	 */
+	public static function generate(): string {
+		return wp_generate_password( self::GENERATED_LENGTH, false, false );
+	}
+
+	/**
+	 * Saves a new current secret. With $keep_previous, the secret it replaces stays accepted as the
+	 * previous one (with its last-match time) until remove_previous(): that is a rotation.
+	 *
+	 * @param string $secret        The new secret (sanitized here).
+	 * @param bool   $keep_previous Keep the replaced secret as the previous one.
+	 * @return bool False when the current secret is set in wp-config.php or $secret is empty.
+	 */
+	public function set_current( string $secret, bool $keep_previous ): bool {
+		$secret = $this->sanitize( $secret );
+		if ( $this->current_is_constant() || '' === $secret ) {
+			return false;
+		}
+		$old = $this->option_value( self::OPTION );
+		if ( $secret === $old ) {
+			return true;
+		}
+		if ( $keep_previous && '' !== $old ) {
+			$last = (int) get_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ], 0 );
+			update_option( self::PREVIOUS_OPTION, $old );
+			// The old secret's history moves with it (after the update, which clears the slot's history).
+			if ( $last > 0 ) {
+				update_option( self::LAST_MATCH_OPTIONS[ self::SLOT_PREVIOUS ], $last, false );
+			}
+		}
+		update_option( self::OPTION, $secret );
+		delete_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ] );
+		return true;
+	}
+
+	/**
+	 * Ends a rotation: the previous secret stops being accepted.
+	 *
+	 * @return bool False when it is set in wp-config.php.
+	 */
+	public function remove_previous(): bool {
+		if ( $this->previous_is_constant() ) {
+			return false;
+		}
+		delete_option( self::PREVIOUS_OPTION );
+		delete_option( self::LAST_MATCH_OPTIONS[ self::SLOT_PREVIOUS ] );
+		return true;
+	}
+
+	/**
 	 * Starts a rotation: the current secret becomes the previous one and a new random one is current.
 	 *
 	 * @return string|null The new secret, or null when the current one is set in wp-config.php.
@@ -143,15 +230,24 @@ final class Secrets {
 		if ( $this->current_is_constant() ) {
 			return null;
 		}
-		$new = wp_generate_password( 40, false, false );
-		if ( '' !== $this->current() ) {
-			update_option( self::PREVIOUS_OPTION, $this->current() );
-			// The old secret's history moves with it; the new one has verified nothing yet.
-			update_option( self::LAST_MATCH_OPTIONS[ self::SLOT_PREVIOUS ], (int) get_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ], 0 ), false );
-		}
-		update_option( self::OPTION, $new );
-		delete_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ] );
+		$new = self::generate();
+		$this->set_current( $new, true );
 		return $new;
+	}
+
+	/**
+	 * How a saved secret is shown: never in full, only its length and last characters.
+	 *
+	 * @param string $secret A secret.
+	 */
+	public static function mask( string $secret ): string {
+		$length = strlen( $secret );
+		if ( 0 === $length ) {
+			return '';
+		}
+		// Short secrets show nothing of themselves: four of eight characters would give half away.
+		$tail = $length >= 2 * self::VISIBLE_TAIL * 2 ? substr( $secret, -self::VISIBLE_TAIL ) : '';
+		return str_repeat( '•', 12 ) . $tail;
 	}
 
 	private function constant_value( string $name ): string {

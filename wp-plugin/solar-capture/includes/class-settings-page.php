@@ -1,6 +1,6 @@
 <?php
 /**
- * Settings > Solar Capture: connection status, secrets, recent deliveries.
+ * Solar leads > Settings: the Integrations tab (connecting Cal.com) and the Data tab (retention, uninstall).
  *
  * @package SolarCapture
  */
@@ -9,34 +9,53 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin;
 
+use SolarCapture\Plugin\Lead_Post_Type as Lead;
+
 /**
- * The admin page, its settings and its two actions (rotate the secret, process a delivery again).
+ * The settings screen and its actions: save or rotate the secret, remove the previous one, check the
+ * endpoint again, send a test delivery. Every action checks manage_options and a nonce.
  */
 final class Settings_Page {
 
-	public const GROUP              = 'solar_capture';
+	/** options.php group of the Data tab. */
+	public const GROUP = 'solar_capture';
+	/** Group of the secrets, which only save_secret() writes (see Secrets::register_settings()). */
+	public const SECRETS_GROUP      = 'solar_capture_secrets';
 	public const PAGE               = 'solar-capture';
 	public const CAPABILITY         = 'manage_options';
 	public const DELETE_DATA_OPTION = 'solar_capture_delete_data_on_uninstall';
 
-	private const ROTATE_ACTION    = 'solar_capture_rotate_secret';
-	private const REPROCESS_ACTION = 'solar_capture_reprocess';
+	public const TAB_INTEGRATIONS = 'integrations';
+	public const TAB_DATA         = 'data';
+
+	public const SAVE_SECRET_ACTION     = 'solar_capture_save_secret';
+	public const REMOVE_PREVIOUS_ACTION = 'solar_capture_remove_previous';
+	public const TEST_ACTION            = 'solar_capture_test_delivery';
+	public const CHECK_ACTION           = 'solar_capture_check_endpoint';
+
+	/** Per-user transient holding the outcome of "Send test delivery" until the page shows it. */
+	public const TEST_RESULT_TRANSIENT = 'solar_capture_test_result_';
+
+	private string $hook_suffix = '';
 
 	public function __construct(
 		private Engine $engine,
 		private Secrets $secrets,
 		private Deliveries $deliveries,
-		private Delivery_Processor $processor,
-		private Webhook_Controller $controller
+		private Webhook_Controller $controller,
+		private Endpoint_Check $endpoint_check,
+		private Delivery_Retention $retention
 	) {
 	}
 
 	public function add_hooks(): void {
 		add_action( 'init', array( $this, 'register_settings' ) );
-		add_action( 'admin_menu', array( $this, 'add_page' ) );
-		add_action( 'admin_post_' . self::ROTATE_ACTION, array( $this, 'handle_rotate' ) );
-		add_action( 'admin_post_' . self::REPROCESS_ACTION, array( $this, 'handle_reprocess' ) );
-		add_action( 'admin_notices', array( $this, 'custom_template_notice' ) );
+		// After the post type's own submenu entries and the delivery log.
+		add_action( 'admin_menu', array( $this, 'add_page' ), 20 );
+		add_action( 'admin_post_' . self::SAVE_SECRET_ACTION, array( $this, 'handle_save_secret' ) );
+		add_action( 'admin_post_' . self::REMOVE_PREVIOUS_ACTION, array( $this, 'handle_remove_previous' ) );
+		add_action( 'admin_post_' . self::TEST_ACTION, array( $this, 'handle_test_delivery' ) );
+		add_action( 'admin_post_' . self::CHECK_ACTION, array( $this, 'handle_check_endpoint' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SOLAR_CAPTURE_FILE ), array( $this, 'add_action_link' ) );
 	}
 
@@ -54,13 +73,22 @@ final class Settings_Page {
 	}
 
 	public function add_page(): void {
-		add_options_page(
-			__( 'Solar Capture', 'solar-capture' ),
-			__( 'Solar Capture', 'solar-capture' ),
+		$hook = add_submenu_page(
+			'edit.php?post_type=' . Lead::POST_TYPE,
+			__( 'Solar Capture settings', 'solar-capture' ),
+			__( 'Settings', 'solar-capture' ),
 			self::CAPABILITY,
 			self::PAGE,
 			array( $this, 'render' )
 		);
+		$this->hook_suffix = is_string( $hook ) ? $hook : '';
+	}
+
+	/**
+	 * The screen id of the page (empty before admin_menu).
+	 */
+	public function hook_suffix(): string {
+		return $this->hook_suffix;
 	}
 
 	/**
@@ -73,261 +101,502 @@ final class Settings_Page {
 		return $links;
 	}
 
+	/**
+	 * @param array<string, scalar> $args Extra query arguments.
+	 */
 	public function page_url( array $args = array() ): string {
-		return add_query_arg( array_merge( array( 'page' => self::PAGE ), $args ), admin_url( 'options-general.php' ) );
+		return add_query_arg(
+			array_merge(
+				array(
+					'post_type' => Lead::POST_TYPE,
+					'page'      => self::PAGE,
+				),
+				$args
+			),
+			admin_url( 'edit.php' )
+		);
+	}
+
+	// ------------------------------------------------------------------------------------------ actions
+
+	public function handle_save_secret(): void {
+		$this->check_request( self::SAVE_SECRET_ACTION );
+		$submitted = isset( $_POST['solar_capture_new_secret'] ) && is_string( $_POST['solar_capture_new_secret'] ) ? wp_unslash( $_POST['solar_capture_new_secret'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- a secret is opaque bytes; Secrets::sanitize() trims it.
+		$notice    = $this->save_secret( $submitted, ! empty( $_POST['solar_capture_keep_previous'] ) );
+		$this->redirect( array( 'solar_capture_notice' => $notice ) );
 	}
 
 	/**
-	 * Tells the admin, on the screens they look at, that Cal.com sends a custom payload template.
+	 * Saves a submitted secret; the notice key says what happened.
+	 *
+	 * @param string $submitted     The secret as typed or generated.
+	 * @param bool   $keep_previous Keep the replaced secret as the previous one.
 	 */
-	public function custom_template_notice(): void {
-		if ( ! current_user_can( self::CAPABILITY ) ) {
-			return;
+	public function save_secret( string $submitted, bool $keep_previous ): string {
+		if ( $this->secrets->current_is_constant() ) {
+			return 'secret_constant';
 		}
-		$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
-		if ( null === $screen || ! in_array( $screen->id, array( 'dashboard', 'plugins', 'edit-' . Lead_Post_Type::POST_TYPE, 'settings_page_' . self::PAGE ), true ) ) {
-			return;
+		$secret = $this->secrets->sanitize( $submitted );
+		if ( '' === $secret ) {
+			return 'secret_empty';
 		}
-		$template = $this->deliveries->latest( Deliveries::REJECTED, null, 'CUSTOM_TEMPLATE' );
-		if ( null === $template ) {
-			return;
+		$had_current = '' !== $this->secrets->current();
+		$this->secrets->set_current( $secret, $keep_previous );
+		if ( strlen( $secret ) < Secrets::MIN_LENGTH ) {
+			return 'secret_saved_short';
 		}
-		$accepted = $this->deliveries->latest( Deliveries::ACCEPTED );
-		if ( null !== $accepted && (int) $accepted->id > (int) $template->id ) {
-			return;
-		}
-		printf(
-			'<div class="notice notice-error"><p>%s</p></div>',
-			esc_html__( 'Solar Capture: Cal.com is sending a custom payload template, so bookings are refused (422). In Cal.com, open the webhook (Settings > Developer > Webhooks) and clear its Custom Payload field.', 'solar-capture' )
-		);
+		return $had_current && $keep_previous ? 'secret_rotated' : 'secret_saved';
 	}
 
-	public function handle_rotate(): void {
+	public function handle_remove_previous(): void {
+		$this->check_request( self::REMOVE_PREVIOUS_ACTION );
+		$notice = $this->secrets->remove_previous() ? 'previous_removed' : 'previous_constant';
+		$this->redirect( array( 'solar_capture_notice' => $notice ) );
+	}
+
+	public function handle_test_delivery(): void {
+		$this->check_request( self::TEST_ACTION );
+		set_transient( self::TEST_RESULT_TRANSIENT . get_current_user_id(), $this->endpoint_check->send_test_delivery(), 5 * MINUTE_IN_SECONDS );
+		$this->redirect( array( 'solar_capture_test' => 1 ) );
+	}
+
+	public function handle_check_endpoint(): void {
+		$this->check_request( self::CHECK_ACTION );
+		$this->endpoint_check->problems( true );
+		$this->redirect();
+	}
+
+	/**
+	 * Capability and nonce of an admin-post action; dies with 403 otherwise.
+	 *
+	 * @param string $action Nonce action.
+	 */
+	private function check_request( string $action ): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to change Solar Capture\'s secret.', 'solar-capture' ), 403 );
+			wp_die( esc_html__( 'Sorry, you are not allowed to change Solar Capture\'s settings.', 'solar-capture' ), '', array( 'response' => 403 ) );
 		}
-		check_admin_referer( self::ROTATE_ACTION );
-		$notice = null === $this->secrets->rotate() ? 'rotate_constant' : 'rotated';
-		wp_safe_redirect( $this->page_url( array( 'solar_capture_notice' => $notice ) ) );
+		check_admin_referer( $action );
+	}
+
+	/**
+	 * @param array<string, scalar> $args Query arguments.
+	 */
+	private function redirect( array $args = array() ): void {
+		wp_safe_redirect( $this->page_url( $args ) );
 		exit;
 	}
 
-	public function handle_reprocess(): void {
-		if ( ! current_user_can( self::CAPABILITY ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to process deliveries.', 'solar-capture' ), 403 );
-		}
-		$id = isset( $_POST['delivery_id'] ) ? absint( $_POST['delivery_id'] ) : 0;
-		check_admin_referer( self::REPROCESS_ACTION . '_' . $id );
-
-		$result = $this->processor->process_again( $id );
-		if ( is_wp_error( $result ) ) {
-			$notice = 'reprocess_failed';
-		} else {
-			$data   = $result->get_data();
-			$notice = 'reprocessed_' . ( is_array( $data ) && is_string( $data['result'] ?? null ) ? $data['result'] : 'accepted' );
-		}
-		wp_safe_redirect(
-			$this->page_url(
-				array(
-					'solar_capture_notice'   => $notice,
-					'solar_capture_delivery' => $id,
-				)
-			)
-		);
-		exit;
-	}
+	// ------------------------------------------------------------------------------------------ screen
 
 	public function render(): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to manage Solar Capture.', 'solar-capture' ), 403 );
+			wp_die( esc_html__( 'Sorry, you are not allowed to manage Solar Capture.', 'solar-capture' ), '', array( 'response' => 403 ) );
 		}
-		echo '<div class="wrap">';
-		echo '<h1>' . esc_html__( 'Solar Capture', 'solar-capture' ) . '</h1>';
-		$this->render_notice();
-		$this->render_status();
-		$this->render_settings_form();
-		$this->render_deliveries();
+		$tab = isset( $_GET['tab'] ) && self::TAB_DATA === $_GET['tab'] ? self::TAB_DATA : self::TAB_INTEGRATIONS; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only picks a tab.
+
+		echo '<div class="wrap solar-capture-settings">';
+		echo '<h1>' . esc_html__( 'Solar Capture settings', 'solar-capture' ) . '</h1>';
+		echo '<nav class="nav-tab-wrapper" aria-label="' . esc_attr__( 'Settings sections', 'solar-capture' ) . '">';
+		foreach ( array(
+			self::TAB_INTEGRATIONS => __( 'Integrations', 'solar-capture' ),
+			self::TAB_DATA         => __( 'Data', 'solar-capture' ),
+		) as $slug => $label ) {
+			printf(
+				'<a href="%1$s" class="nav-tab%2$s"%3$s>%4$s</a>',
+				esc_url( $this->page_url( self::TAB_INTEGRATIONS === $slug ? array() : array( 'tab' => $slug ) ) ),
+				$slug === $tab ? ' nav-tab-active' : '',
+				$slug === $tab ? ' aria-current="page"' : '',
+				esc_html( $label )
+			);
+		}
+		echo '</nav>';
+
+		if ( self::TAB_DATA === $tab ) {
+			$this->render_data_tab();
+		} else {
+			$this->render_integrations_tab();
+		}
 		echo '</div>';
 	}
 
-	private function render_notice(): void {
-		// Only a fixed message is chosen by the parameter; nothing from it is printed.
-		$notice   = isset( $_GET['solar_capture_notice'] ) ? sanitize_key( wp_unslash( $_GET['solar_capture_notice'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
-		$messages = array(
-			'rotated'              => array( 'success', __( 'A new secret is active and the old one is kept as the previous secret. Enter the new secret in Cal.com, then clear the previous one here once it has stopped matching.', 'solar-capture' ) ),
-			'rotate_constant'      => array( 'error', __( 'The secret is set by SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php; change it there.', 'solar-capture' ) ),
-			'reprocessed_accepted' => array( 'success', __( 'The delivery was processed again and applied.', 'solar-capture' ) ),
-			'reprocessed_unmatched' => array( 'warning', __( 'The delivery was processed again but still matches no lead.', 'solar-capture' ) ),
-			'reprocessed_duplicate' => array( 'info', __( 'This event had already been processed; nothing was applied twice.', 'solar-capture' ) ),
-			'reprocessed_ignored'  => array( 'info', __( 'The delivery was processed again; its trigger has no lead effect.', 'solar-capture' ) ),
-			'reprocess_failed'     => array( 'error', __( 'The delivery could not be processed again. Check that the database is reachable and try again.', 'solar-capture' ) ),
-		);
-		if ( isset( $messages[ $notice ] ) ) {
-			printf( '<div class="notice notice-%1$s is-dismissible"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );
+	private function render_integrations_tab(): void {
+		$this->render_test_result();
+		$this->render_notice();
+
+		echo '<ol class="solar-capture-steps">';
+		foreach ( array(
+			__( 'Copy the endpoint URL below.', 'solar-capture' ),
+			__( 'In Cal.com, open Settings > Developer > Webhooks > New.', 'solar-capture' ),
+			__( 'Paste the URL as the Subscriber URL.', 'solar-capture' ),
+			__( 'Enter the same shared secret here and in Cal.com (32 characters or more; Generate makes one).', 'solar-capture' ),
+			__( 'Pick BOOKING_CREATED, BOOKING_RESCHEDULED and BOOKING_CANCELLED (and the others below that you use); leave Custom Payload empty.', 'solar-capture' ),
+			__( 'Save, then press "Ping test" in Cal.com or "Send test delivery" here.', 'solar-capture' ),
+		) as $text ) {
+			echo '<li>' . esc_html( $text ) . '</li>';
 		}
+		echo '</ol>';
+
+		$this->render_endpoint();
+		$this->render_secrets();
+		$this->render_triggers();
+		$this->render_deliveries();
+		$this->render_engine();
 	}
 
-	private function render_status(): void {
-		echo '<h2>' . esc_html__( 'Status', 'solar-capture' ) . '</h2>';
+	private function render_endpoint(): void {
+		$url = $this->controller->url();
+		echo '<h2 id="solar-capture-endpoint-heading">' . esc_html__( 'Webhook endpoint', 'solar-capture' ) . '</h2>';
+		echo '<table class="form-table" role="presentation"><tbody><tr><th scope="row"><label for="solar-capture-endpoint">' . esc_html__( 'Subscriber URL', 'solar-capture' ) . '</label></th><td>';
+		printf(
+			'<input type="text" id="solar-capture-endpoint" class="large-text code" value="%1$s" readonly> <p><button type="button" class="button hide-if-no-js" id="solar-capture-copy-endpoint" data-solar-capture-copy="#solar-capture-endpoint" data-copied="%2$s">%3$s</button> <span class="solar-capture-copy-status" aria-live="polite"></span></p>',
+			esc_attr( $url ),
+			esc_attr__( 'Copied to the clipboard.', 'solar-capture' ),
+			esc_html__( 'Copy endpoint URL', 'solar-capture' )
+		);
+		if ( ! get_option( 'permalink_structure' ) ) {
+			echo '<p class="description">' . esc_html__( 'Permalinks are set to "Plain", so the endpoint uses the ?rest_route= form. It works as it is; if you switch to pretty permalinks later, copy the URL again.', 'solar-capture' ) . '</p>';
+		}
+
+		$problems = $this->endpoint_check->problems();
+		foreach ( $problems as $problem ) {
+			printf( '<div class="notice notice-warning inline solar-capture-endpoint-problem" data-problem="%1$s"><p>%2$s</p></div>', esc_attr( $problem['type'] ), esc_html( $problem['message'] ) );
+		}
+		if ( array() === $problems ) {
+			echo '<p class="solar-capture-ok">' . esc_html__( 'The endpoint answers directly: no redirect, the REST API is open to Cal.com.', 'solar-capture' ) . '</p>';
+		}
+		$checked = $this->endpoint_check->checked_at();
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::CHECK_ACTION ) . '">';
+		wp_nonce_field( self::CHECK_ACTION );
+		if ( null !== $checked ) {
+			echo '<span class="description">' . esc_html(
+				sprintf(
+					/* translators: %s: how long ago, e.g. "2 mins". */
+					__( 'Checked %s ago.', 'solar-capture' ),
+					human_time_diff( $checked )
+				)
+			) . '</span> ';
+		}
+		submit_button( __( 'Check again', 'solar-capture' ), 'small', 'submit', false );
+		echo '</form>';
+		echo '</td></tr></tbody></table>';
+	}
+
+	private function render_secrets(): void {
+		echo '<h2>' . esc_html__( 'Shared secret', 'solar-capture' ) . '</h2>';
+		echo '<p>' . esc_html__( 'Cal.com signs every delivery with this secret and Solar Capture refuses any delivery whose signature does not match. The same value goes into the Secret field of the webhook in Cal.com.', 'solar-capture' ) . '</p>';
+
+		$current  = $this->secrets->current();
+		$previous = $this->secrets->previous();
 		echo '<table class="form-table" role="presentation"><tbody>';
 
-		$this->row( __( 'Engine', 'solar-capture' ), esc_html( $this->engine->describe() ) );
+		$cell = '';
+		if ( '' === $current ) {
+			$cell = '<strong>' . esc_html__( 'Not set: every delivery is refused (503).', 'solar-capture' ) . '</strong>';
+		} else {
+			$cell = '<code class="solar-capture-masked" id="solar-capture-current-secret">' . esc_html( Secrets::mask( $current ) ) . '</code> '
+				. esc_html( $this->length_and_match( $current, Secrets::SLOT_CURRENT ) );
+			if ( strlen( $current ) < Secrets::MIN_LENGTH ) {
+				$cell .= '<div class="notice notice-warning inline"><p>' . esc_html(
+					sprintf(
+						/* translators: 1: length of the secret, 2: minimum length. */
+						__( 'This secret is only %1$d characters long. Use %2$d or more: generate a new one below and keep this one as the previous secret until Cal.com uses the new one.', 'solar-capture' ),
+						strlen( $current ),
+						Secrets::MIN_LENGTH
+					)
+				) . '</p></div>';
+			}
+		}
+		if ( $this->secrets->current_is_constant() ) {
+			$cell .= '<p class="description">' . esc_html__( 'Set by the SOLAR_CAPTURE_CALCOM_SECRET constant in wp-config.php, which wins over anything saved here. Change it there.', 'solar-capture' ) . '</p>';
+		}
+		$this->row( __( 'Current secret', 'solar-capture' ), $cell );
 
-		$this->row(
-			__( 'Webhook URL', 'solar-capture' ),
-			'<code>' . esc_html( $this->controller->url() ) . '</code><p class="description">'
-			. esc_html__( 'In Cal.com, go to Settings > Developer > Webhooks > New. Subscriber URL: this URL. Secret: the current secret below. Leave Custom Payload empty.', 'solar-capture' )
-			. '</p>'
+		if ( '' !== $previous ) {
+			$cell = '<code class="solar-capture-masked" id="solar-capture-previous-secret">' . esc_html( Secrets::mask( $previous ) ) . '</code> '
+				. esc_html( $this->length_and_match( $previous, Secrets::SLOT_PREVIOUS ) )
+				. '<p class="description">' . esc_html__( 'Still accepted, so nothing is lost while Cal.com switches to the current secret. Remove it once Cal.com uses the current one (its last match stops moving).', 'solar-capture' ) . '</p>';
+			if ( $this->secrets->previous_is_constant() ) {
+				$cell .= '<p class="description">' . esc_html__( 'Set by the SOLAR_CAPTURE_CALCOM_PREVIOUS_SECRET constant in wp-config.php; remove it there.', 'solar-capture' ) . '</p>';
+			}
+			$this->row( __( 'Previous secret', 'solar-capture' ), $cell );
+		}
+		echo '</tbody></table>';
+
+		if ( '' !== $previous && ! $this->secrets->previous_is_constant() ) {
+			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
+			echo '<input type="hidden" name="action" value="' . esc_attr( self::REMOVE_PREVIOUS_ACTION ) . '">';
+			wp_nonce_field( self::REMOVE_PREVIOUS_ACTION );
+			submit_button( __( 'Remove previous secret', 'solar-capture' ), 'secondary', 'solar-capture-remove-previous', false );
+			echo '</form>';
+		}
+
+		if ( $this->secrets->current_is_constant() ) {
+			return;
+		}
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="solar-capture-secret-form">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::SAVE_SECRET_ACTION ) . '">';
+		wp_nonce_field( self::SAVE_SECRET_ACTION );
+		echo '<table class="form-table" role="presentation"><tbody>';
+		$field = sprintf(
+			'<input type="text" id="solar-capture-new-secret" name="solar_capture_new_secret" class="regular-text code" value="" autocomplete="off" spellcheck="false" maxlength="%1$d" data-min-length="%2$d" data-short="%3$s" data-long="%4$s" aria-describedby="solar-capture-secret-help solar-capture-secret-length">'
+			. ' <button type="button" class="button hide-if-no-js" id="solar-capture-generate-secret" data-solar-capture-generate="#solar-capture-new-secret" data-length="%5$d">%6$s</button>'
+			. ' <button type="button" class="button hide-if-no-js" data-solar-capture-copy="#solar-capture-new-secret" data-copied="%7$s">%8$s</button>'
+			. ' <span class="solar-capture-copy-status" aria-live="polite"></span>'
+			. '<p class="description solar-capture-length" id="solar-capture-secret-length" aria-live="polite"></p>'
+			. '<p class="description" id="solar-capture-secret-help">%9$s</p>',
+			Secrets::MAX_LENGTH,
+			Secrets::MIN_LENGTH,
+			/* translators: %d: number of characters typed. Keep the placeholder: JavaScript fills it. */
+			esc_attr__( '%d characters: too short, use 32 or more.', 'solar-capture' ),
+			/* translators: %d: number of characters typed. Keep the placeholder: JavaScript fills it. */
+			esc_attr__( '%d characters.', 'solar-capture' ),
+			Secrets::GENERATED_LENGTH,
+			esc_html__( 'Generate', 'solar-capture' ),
+			esc_attr__( 'Copied to the clipboard.', 'solar-capture' ),
+			esc_html__( 'Copy', 'solar-capture' ),
+			esc_html__( 'Generate a secret (or type one of 32 characters or more), copy it into the Secret field of the webhook in Cal.com, then save it here. Once saved it is never shown again.', 'solar-capture' )
 		);
+		if ( '' !== $current ) {
+			$field .= sprintf(
+				'<p><label><input type="checkbox" name="solar_capture_keep_previous" value="1" checked> %s</label></p>',
+				esc_html__( 'Keep the current secret accepted as the previous secret until I remove it (rotation: no delivery is refused while Cal.com switches).', 'solar-capture' )
+			);
+		}
+		$this->row( '<label for="solar-capture-new-secret">' . esc_html( '' === $current ? __( 'Secret', 'solar-capture' ) : __( 'New secret', 'solar-capture' ) ) . '</label>', $field, false );
+		echo '</tbody></table>';
+		submit_button( __( 'Save secret', 'solar-capture' ), 'primary', 'solar-capture-save-secret' );
+		echo '</form>';
+	}
+
+	/**
+	 * "(48 characters; last verified a delivery 5 mins ago)".
+	 *
+	 * @param string $secret The secret.
+	 * @param int    $slot   Its slot.
+	 */
+	private function length_and_match( string $secret, int $slot ): string {
+		$last = $this->secrets->last_match( $slot );
+		return sprintf(
+			/* translators: 1: number of characters, 2: when it last verified a delivery. */
+			__( '(%1$d characters; %2$s)', 'solar-capture' ),
+			strlen( $secret ),
+			null === $last
+				? __( 'has not verified a delivery yet', 'solar-capture' )
+				/* translators: %s: how long ago, e.g. "5 mins". */
+				: sprintf( __( 'last verified a delivery %s ago', 'solar-capture' ), human_time_diff( $last ) )
+		);
+	}
+
+	private function render_triggers(): void {
+		echo '<h2>' . esc_html__( 'Triggers to enable in Cal.com', 'solar-capture' ) . '</h2>';
+		echo '<p>' . esc_html__( 'Tick these in the webhook form. Leave "Custom Payload" empty: Solar Capture reads Cal.com\'s default body.', 'solar-capture' ) . '</p>';
+		$triggers = array(
+			array( 'BOOKING_CREATED', true, __( 'A booking was made: creates the lead (or updates the one with the same e-mail) with status Booked, the appointment time, event type and phone.', 'solar-capture' ) ),
+			array( 'BOOKING_RESCHEDULED', true, __( 'The appointment moved: the lead keeps its history and gets the new time and booking, status Rescheduled.', 'solar-capture' ) ),
+			array( 'BOOKING_CANCELLED', true, __( 'The booking was cancelled: status Cancelled, with the reason given.', 'solar-capture' ) ),
+			array( 'BOOKING_REQUESTED', false, __( 'Event types that need confirmation: status Requested until you confirm; a reschedule request waits without changing the booking.', 'solar-capture' ) ),
+			array( 'BOOKING_REJECTED', false, __( 'You declined a requested booking: status Rejected.', 'solar-capture' ) ),
+			array( 'BOOKING_PAID', false, __( 'Paid event types: status Booked once paid.', 'solar-capture' ) ),
+			array( 'BOOKING_NO_SHOW_UPDATED', false, __( 'An attendee was marked as no-show: status No-show.', 'solar-capture' ) ),
+			array( 'MEETING_ENDED', false, __( 'The video meeting ended: status Completed.', 'solar-capture' ) ),
+		);
+		echo '<table class="widefat striped solar-capture-triggers"><thead><tr><th scope="col">' . esc_html__( 'Trigger', 'solar-capture' ) . '</th><th scope="col">' . esc_html__( 'Needed', 'solar-capture' ) . '</th><th scope="col">' . esc_html__( 'What it does to a lead', 'solar-capture' ) . '</th></tr></thead><tbody>';
+		foreach ( $triggers as list( $trigger, $required, $effect ) ) {
+			echo '<tr><td><code>' . esc_html( $trigger ) . '</code></td><td>' . esc_html( $required ? __( 'Yes', 'solar-capture' ) : __( 'If you use it', 'solar-capture' ) ) . '</td><td>' . esc_html( $effect ) . '</td></tr>';
+		}
+		echo '</tbody></table>';
+		echo '<p class="description">' . esc_html__( 'Every event is also kept on the lead\'s timeline. Other booking triggers (meeting started, location updated, ...) only add to the timeline; the rest (forms, recordings, ...) are logged and change no lead. A late event never overwrites a newer status.', 'solar-capture' ) . '</p>';
+	}
+
+	private function render_deliveries(): void {
+		echo '<h2>' . esc_html__( 'Deliveries', 'solar-capture' ) . '</h2>';
+		echo '<table class="form-table" role="presentation"><tbody>';
+
+		$last = $this->deliveries->newest();
+		if ( null === $last ) {
+			$cell = esc_html__( 'Nothing received yet.', 'solar-capture' );
+		} else {
+			$cell = '<span id="solar-capture-last-delivery">' . esc_html(
+				sprintf(
+					/* translators: 1: date and time, 2: trigger, 3: result, 4: reason. */
+					__( '%1$s: %2$s, %3$s (%4$s)', 'solar-capture' ),
+					Delivery_Log::format_received( (string) $last->received_at ),
+					'' !== (string) $last->trigger_event ? (string) $last->trigger_event : __( 'no trigger', 'solar-capture' ),
+					Delivery_Log::result_label( (string) $last->result ),
+					(string) $last->reason
+				)
+			) . '</span> <a href="' . esc_url( Delivery_Log::url() ) . '">' . esc_html__( 'Delivery log', 'solar-capture' ) . '</a>';
+		}
+		$this->row( __( 'Last delivery received', 'solar-capture' ), $cell );
 
 		$ping = $this->deliveries->latest( Deliveries::ACCEPTED, 'PING' );
-		if ( null === $ping ) {
-			$connection = esc_html__( 'No ping received yet. Press "Ping test" in the webhook form in Cal.com.', 'solar-capture' );
+		$this->row(
+			__( 'Last verified ping', 'solar-capture' ),
+			null === $ping
+				? esc_html__( 'None yet. Press "Ping test" in the webhook form in Cal.com, or "Send test delivery" below.', 'solar-capture' )
+				: esc_html(
+					sprintf(
+						/* translators: %s: date and time of the last ping. */
+						__( 'Connection works: the last ping arrived %s and its signature verified.', 'solar-capture' ),
+						Delivery_Log::format_received( (string) $ping->received_at )
+					)
+				)
+		);
+		echo '</tbody></table>';
+
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="solar-capture-test-form">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::TEST_ACTION ) . '">';
+		wp_nonce_field( self::TEST_ACTION );
+		submit_button( __( 'Send test delivery', 'solar-capture' ), 'secondary', 'solar-capture-send-test', false );
+		echo ' <span class="description">' . esc_html__( 'Posts a signed PING to the endpoint above, from this server, the way Cal.com does, and shows what came back.', 'solar-capture' ) . '</span>';
+		echo '</form>';
+	}
+
+	private function render_engine(): void {
+		echo '<h2>' . esc_html__( 'Engine', 'solar-capture' ) . '</h2>';
+		echo '<table class="form-table" role="presentation"><tbody>';
+		if ( $this->engine->is_native() ) {
+			$sha = $this->engine->sha_hardware();
+			$this->row(
+				__( 'Engine', 'solar-capture' ),
+				'<span id="solar-capture-engine">' . esc_html(
+					sprintf(
+						/* translators: %s: version of the PHP extension. */
+						__( 'Native PHP extension solar_capture %s', 'solar-capture' ),
+						$this->engine->version()
+					)
+				) . '</span>'
+			);
+			$this->row( __( 'SHA-256 in hardware (SHA-NI)', 'solar-capture' ), esc_html( $sha ?? __( 'not reported', 'solar-capture' ) ) );
 		} else {
-			$connection = esc_html(
-				sprintf(
-					/* translators: %s: date and time of the last ping. */
-					__( 'Connection works: the last ping from Cal.com arrived %s (UTC) and its signature verified.', 'solar-capture' ),
-					$ping->received_at
+			$this->row(
+				__( 'Engine', 'solar-capture' ),
+				'<span id="solar-capture-engine">' . esc_html(
+					sprintf(
+						/* translators: %s: version of the bundled engine. */
+						__( 'Pure-PHP engine %s (bundled). Results are identical; the native extension is about five times faster.', 'solar-capture' ),
+						$this->engine->version()
+					)
+				) . '</span>'
+			);
+			$this->row(
+				__( 'Installing the extension', 'solar-capture' ),
+				esc_html(
+					sprintf(
+						/* translators: 1: PHP version, 2: NTS or ZTS, 3: directory of extra .ini files. */
+						__( 'Build libsolar_capture.so for PHP %1$s %2$s (cargo build --release in the Solar Capture source), add "extension=/path/to/libsolar_capture.so" to a .ini file of the PHP that runs WordPress (%3$s), restart PHP-FPM or the web server, and check with: php --ri solar_capture. This screen then shows the native engine.', 'solar-capture' ),
+						PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION,
+						PHP_ZTS ? 'ZTS' : 'NTS',
+						'' !== (string) PHP_CONFIG_FILE_SCAN_DIR ? PHP_CONFIG_FILE_SCAN_DIR : __( 'php.ini', 'solar-capture' )
+					)
 				)
 			);
 		}
-		$this->row( __( 'Connection', 'solar-capture' ), $connection );
-
-		$slots = array(
-			Secrets::SLOT_CURRENT  => __( 'Current secret', 'solar-capture' ),
-			Secrets::SLOT_PREVIOUS => __( 'Previous secret', 'solar-capture' ),
-		);
-		$lines = array();
-		foreach ( $slots as $slot => $label ) {
-			$configured = Secrets::SLOT_CURRENT === $slot ? '' !== $this->secrets->current() : '' !== $this->secrets->previous();
-			$last       = $this->secrets->last_match( $slot );
-			if ( ! $configured ) {
-				$state = __( 'not set', 'solar-capture' );
-			} elseif ( null === $last ) {
-				$state = __( 'set, has not verified a delivery yet', 'solar-capture' );
-			} else {
-				/* translators: %s: how long ago, e.g. "5 mins". */
-				$state = sprintf( __( 'set, last verified a delivery %s ago', 'solar-capture' ), human_time_diff( $last ) );
-			}
-			$lines[] = esc_html( $label . ': ' . $state );
-		}
-		if ( $this->secrets->current_is_constant() ) {
-			$lines[] = esc_html__( 'The current secret comes from SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php and overrides the field below.', 'solar-capture' );
-		}
-		$this->row( __( 'Secrets', 'solar-capture' ), implode( '<br>', $lines ) );
-
 		echo '</tbody></table>';
 	}
 
-	private function render_settings_form(): void {
-		echo '<h2>' . esc_html__( 'Settings', 'solar-capture' ) . '</h2>';
+	private function render_data_tab(): void {
+		settings_errors();
 		echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '">';
 		settings_fields( self::GROUP );
+		echo '<h2>' . esc_html__( 'Delivery log', 'solar-capture' ) . '</h2>';
 		echo '<table class="form-table" role="presentation"><tbody>';
-
-		$constant = $this->secrets->current_is_constant();
+		$days = $this->retention->sanitize_days( get_option( Delivery_Retention::OPTION, Delivery_Retention::DEFAULT_DAYS ) );
+		$help = esc_html__( 'After this many days, refused, duplicate, ignored, unmatched and failed deliveries are deleted, and accepted deliveries lose their stored body (the personal data); the row stays, so a late repeat of the same event is still recognised. Leads and their timelines are not affected.', 'solar-capture' );
+		$next = wp_next_scheduled( Delivery_Retention::CRON_HOOK );
+		$run  = get_option( Delivery_Retention::LAST_RUN );
+		if ( false !== $next ) {
+			$help .= '<br>' . esc_html(
+				sprintf(
+					/* translators: %s: date and time. */
+					__( 'Next clean-up (WP-Cron, daily): %s.', 'solar-capture' ),
+					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $next )
+				)
+			);
+		}
+		if ( is_array( $run ) && isset( $run['time'], $run['count'] ) ) {
+			$help .= ' ' . esc_html(
+				sprintf(
+					/* translators: 1: date and time, 2: number of deliveries. */
+					__( 'Last clean-up: %1$s, %2$d deliveries deleted or emptied.', 'solar-capture' ),
+					wp_date( get_option( 'date_format' ) . ' ' . get_option( 'time_format' ), (int) $run['time'] ),
+					(int) $run['count']
+				)
+			);
+		}
 		$this->row(
-			'<label for="solar_capture_secret">' . esc_html__( 'Current secret', 'solar-capture' ) . '</label>',
+			'<label for="solar-capture-retention">' . esc_html__( 'Keep deliveries for', 'solar-capture' ) . '</label>',
 			sprintf(
-				'<input type="text" class="regular-text code" id="solar_capture_secret" name="%1$s" value="%2$s" autocomplete="off" spellcheck="false"%3$s>',
-				esc_attr( Secrets::OPTION ),
-				esc_attr( (string) get_option( Secrets::OPTION, '' ) ),
-				$constant ? ' disabled' : ''
-			) . '<p class="description">' . esc_html__( 'The same value as the Secret field of the webhook in Cal.com.', 'solar-capture' ) . '</p>',
-			false
-		);
-		$this->row(
-			'<label for="solar_capture_previous_secret">' . esc_html__( 'Previous secret', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<input type="text" class="regular-text code" id="solar_capture_previous_secret" name="%1$s" value="%2$s" autocomplete="off" spellcheck="false">',
-				esc_attr( Secrets::PREVIOUS_OPTION ),
-				esc_attr( (string) get_option( Secrets::PREVIOUS_OPTION, '' ) )
-			) . '<p class="description">' . esc_html__( 'Still accepted during a rotation. Clear it once Cal.com uses the current secret.', 'solar-capture' ) . '</p>',
-			false
-		);
-		$this->row(
-			esc_html__( 'On uninstall', 'solar-capture' ),
-			sprintf(
-				'<label><input type="checkbox" name="%1$s" value="1"%2$s> %3$s</label>',
-				esc_attr( self::DELETE_DATA_OPTION ),
-				checked( (bool) get_option( self::DELETE_DATA_OPTION, false ), true, false ),
-				esc_html__( 'Delete all leads when the plugin is deleted (the delivery log and settings are always removed).', 'solar-capture' )
+				'<input type="number" id="solar-capture-retention" name="%1$s" value="%2$d" min="%3$d" max="%4$d" step="1" class="small-text"> %5$s<p class="description">%6$s</p>',
+				esc_attr( Delivery_Retention::OPTION ),
+				$days,
+				Delivery_Retention::MIN_DAYS,
+				Delivery_Retention::MAX_DAYS,
+				esc_html__( 'days', 'solar-capture' ),
+				$help
 			),
 			false
 		);
 		echo '</tbody></table>';
+
+		echo '<h2>' . esc_html__( 'Personal data', 'solar-capture' ) . '</h2>';
+		echo '<p>' . esc_html__( 'Leads and stored deliveries are included in Tools > Export Personal Data and Tools > Erase Personal Data, found by the person\'s e-mail.', 'solar-capture' ) . '</p>';
+		echo '<table class="form-table" role="presentation"><tbody>';
+		$this->row(
+			__( 'On uninstall', 'solar-capture' ),
+			sprintf(
+				'<label><input type="checkbox" name="%1$s" value="1"%2$s> %3$s</label><p class="description">%4$s</p>',
+				esc_attr( self::DELETE_DATA_OPTION ),
+				checked( (bool) get_option( self::DELETE_DATA_OPTION, false ), true, false ),
+				esc_html__( 'Delete all leads when the plugin is deleted.', 'solar-capture' ),
+				esc_html__( 'The delivery log, the timelines, the settings and the scheduled clean-up are always removed when the plugin is deleted; leads stay unless this is ticked.', 'solar-capture' )
+			)
+		);
+		echo '</tbody></table>';
 		submit_button();
 		echo '</form>';
-
-		if ( ! $constant ) {
-			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
-			echo '<input type="hidden" name="action" value="' . esc_attr( self::ROTATE_ACTION ) . '">';
-			wp_nonce_field( self::ROTATE_ACTION );
-			submit_button( __( 'Generate a new secret (keep the current one as previous)', 'solar-capture' ), 'secondary', 'submit', false );
-			echo '</form>';
-		}
 	}
 
-	private function render_deliveries(): void {
-		echo '<h2>' . esc_html__( 'Recent deliveries', 'solar-capture' ) . '</h2>';
-		$rows = $this->deliveries->recent( 30 );
-		if ( array() === $rows ) {
-			echo '<p>' . esc_html__( 'Nothing received yet.', 'solar-capture' ) . '</p>';
+	private function render_test_result(): void {
+		$key    = self::TEST_RESULT_TRANSIENT . get_current_user_id();
+		$result = get_transient( $key );
+		if ( ! is_array( $result ) || ! isset( $result['ok'], $result['message'] ) ) {
 			return;
 		}
-		$results = array(
-			Deliveries::ACCEPTED  => __( 'accepted', 'solar-capture' ),
-			Deliveries::DUPLICATE => __( 'duplicate', 'solar-capture' ),
-			Deliveries::IGNORED   => __( 'ignored', 'solar-capture' ),
-			Deliveries::UNMATCHED => __( 'unmatched', 'solar-capture' ),
-			Deliveries::REJECTED  => __( 'rejected', 'solar-capture' ),
-			Deliveries::FAILED    => __( 'failed', 'solar-capture' ),
+		delete_transient( $key );
+		printf(
+			'<div class="notice notice-%1$s" id="solar-capture-test-result" data-ok="%2$s"><p>%3$s</p></div>',
+			$result['ok'] ? 'success' : 'error',
+			$result['ok'] ? '1' : '0',
+			esc_html( (string) $result['message'] )
 		);
-		echo '<table class="widefat striped"><thead><tr>';
-		foreach ( array( __( '#', 'solar-capture' ), __( 'Received (UTC)', 'solar-capture' ), __( 'Trigger', 'solar-capture' ), __( 'Result', 'solar-capture' ), __( 'HTTP', 'solar-capture' ), __( 'Reason', 'solar-capture' ), __( 'Secret', 'solar-capture' ), __( 'Lead', 'solar-capture' ), '' ) as $heading ) {
-			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
+	}
+
+	private function render_notice(): void {
+		// Only a fixed message is chosen by the parameter; nothing from it is printed.
+		$notice   = isset( $_GET['solar_capture_notice'] ) && is_string( $_GET['solar_capture_notice'] ) ? sanitize_key( wp_unslash( $_GET['solar_capture_notice'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		$messages = array(
+			'secret_saved'       => array( 'success', __( 'Secret saved. It is not shown again: make sure the Secret field of the webhook in Cal.com holds the same value, then send a test delivery.', 'solar-capture' ) ),
+			'secret_rotated'     => array( 'success', __( 'New secret saved; the one it replaced is still accepted as the previous secret. Enter the new secret in Cal.com, then remove the previous one here once it stops matching.', 'solar-capture' ) ),
+			/* translators: %d: minimum length. */
+			'secret_saved_short' => array( 'warning', sprintf( __( 'Secret saved, but it is shorter than %d characters. Generate a longer one.', 'solar-capture' ), Secrets::MIN_LENGTH ) ),
+			'secret_empty'       => array( 'error', __( 'Nothing was saved: enter or generate a secret first.', 'solar-capture' ) ),
+			'secret_constant'    => array( 'error', __( 'The secret is set by SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php; change it there.', 'solar-capture' ) ),
+			'previous_removed'   => array( 'success', __( 'The previous secret was removed: only the current secret is accepted now.', 'solar-capture' ) ),
+			'previous_constant'  => array( 'error', __( 'The previous secret is set by SOLAR_CAPTURE_CALCOM_PREVIOUS_SECRET in wp-config.php; remove it there.', 'solar-capture' ) ),
+		);
+		if ( isset( $messages[ $notice ] ) ) {
+			printf( '<div class="notice notice-%1$s is-dismissible" id="solar-capture-notice"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );
 		}
-		echo '</tr></thead><tbody>';
-		foreach ( $rows as $row ) {
-			$lead = '';
-			if ( null !== $row->lead_id ) {
-				$link = get_edit_post_link( (int) $row->lead_id );
-				$lead = null === $link ? '#' . (int) $row->lead_id : '<a href="' . esc_url( $link ) . '">' . esc_html( get_the_title( (int) $row->lead_id ) ) . '</a>';
-			}
-			$slot = '';
-			if ( null !== $row->secret_slot ) {
-				$slot = (int) $row->secret_slot === Secrets::SLOT_PREVIOUS ? __( 'previous', 'solar-capture' ) : __( 'current', 'solar-capture' );
-			}
-			echo '<tr>';
-			echo '<td>' . esc_html( (string) $row->id ) . '</td>';
-			echo '<td>' . esc_html( substr( (string) $row->received_at, 0, 19 ) ) . '</td>';
-			echo '<td>' . esc_html( (string) $row->trigger_event ) . '</td>';
-			echo '<td>' . esc_html( $results[ $row->result ] ?? (string) $row->result ) . '</td>';
-			echo '<td>' . esc_html( (string) $row->http_status ) . '</td>';
-			echo '<td>' . esc_html( (string) $row->reason ) . '</td>';
-			echo '<td>' . esc_html( $slot ) . '</td>';
-			echo '<td>' . $lead . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
-			echo '<td>';
-			if ( (int) $row->has_body && in_array( $row->result, array( Deliveries::FAILED, Deliveries::UNMATCHED ), true ) && 'processed again' !== substr( (string) $row->reason, 0, 15 ) ) {
-				echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
-				echo '<input type="hidden" name="action" value="' . esc_attr( self::REPROCESS_ACTION ) . '">';
-				echo '<input type="hidden" name="delivery_id" value="' . esc_attr( (string) $row->id ) . '">';
-				wp_nonce_field( self::REPROCESS_ACTION . '_' . (int) $row->id );
-				submit_button( __( 'Process again', 'solar-capture' ), 'small', 'submit', false );
-				echo '</form>';
-			}
-			echo '</td></tr>';
-		}
-		echo '</tbody></table>';
 	}
 
 	/**
 	 * One row of a form table.
 	 *
-	 * @param string $label          Label (escaped by this method unless $escape_label is false).
-	 * @param string $html           Cell content, already escaped.
-	 * @param bool   $escape_label   Whether to escape the label.
+	 * @param string $label        Label (escaped by this method unless $escape_label is false).
+	 * @param string $html         Cell content, already escaped.
+	 * @param bool   $escape_label Whether to escape the label.
 	 */
 	private function row( string $label, string $html, bool $escape_label = true ): void {
 		echo '<tr><th scope="row">' . ( $escape_label ? esc_html( $label ) : $label ) . '</th><td>' . $html . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- callers pass escaped HTML.

@@ -109,7 +109,7 @@ final class Webhook_Controller {
 			$this->reject( 'no secret configured', 503, null );
 			return new \WP_Error(
 				'solar_capture_no_secret',
-				__( 'No Cal.com webhook secret is configured, so every delivery is refused. Set one under Settings > Solar Capture in wp-admin (or define SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php) and enter the same value in the Secret field of the webhook in Cal.com.', 'solar-capture' ),
+				__( 'No Cal.com webhook secret is configured, so every delivery is refused. Set one under Solar leads > Settings > Integrations in wp-admin (or define SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php) and enter the same value in the Secret field of the webhook in Cal.com.', 'solar-capture' ),
 				array( 'status' => 503 )
 			);
 		}
@@ -161,11 +161,11 @@ final class Webhook_Controller {
 		switch ( $problem ) {
 			case 'missing':
 				$code    = 'solar_capture_signature_missing';
-				$message = __( 'The request has no X-Cal-Signature-256 header. This URL only accepts signed Cal.com webhooks: add it in Cal.com under Settings > Developer > Webhooks, with the secret shown under Settings > Solar Capture.', 'solar-capture' );
+				$message = __( 'The request has no X-Cal-Signature-256 header. This URL only accepts signed Cal.com webhooks: add it in Cal.com under Settings > Developer > Webhooks, with the secret set under Solar leads > Settings > Integrations.', 'solar-capture' );
 				break;
 			case 'unsigned':
 				$code    = 'solar_capture_no_secret_provided';
-				$message = __( 'Cal.com sent "no-secret-provided": the webhook in Cal.com has no secret. Enter the secret shown under Settings > Solar Capture in the Secret field of the webhook in Cal.com.', 'solar-capture' );
+				$message = __( 'Cal.com sent "no-secret-provided": the webhook in Cal.com has no secret. Enter the secret set under Solar leads > Settings > Integrations in the Secret field of the webhook in Cal.com.', 'solar-capture' );
 				break;
 			case 'malformed':
 				$code    = 'solar_capture_signature_malformed';
@@ -173,7 +173,7 @@ final class Webhook_Controller {
 				break;
 			default:
 				$code    = 'solar_capture_invalid_signature';
-				$message = __( 'The signature does not match the body under the configured secret. Make sure the Secret field of the webhook in Cal.com holds exactly the secret set under Settings > Solar Capture (or SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php), and that nothing rewrites the body on the way.', 'solar-capture' );
+				$message = __( 'The signature does not match the body under the configured secret. Make sure the Secret field of the webhook in Cal.com holds exactly the secret set under Solar leads > Settings > Integrations (or SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php), and that nothing rewrites the body on the way.', 'solar-capture' );
 		}
 		return new \WP_Error( $code, $message, array( 'status' => 401 ) );
 	}

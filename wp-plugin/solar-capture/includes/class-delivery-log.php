@@ -1,0 +1,303 @@
+<?php
+/**
+ * Solar leads > Delivery log: every request the webhook received, what became of it, and "Process again".
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin;
+
+use SolarCapture\Plugin\Lead_Post_Type as Lead;
+
+/**
+ * The delivery log screen. Whoever may read private leads sees the log; stored bodies (personal data)
+ * and "Process again" are for manage_options only.
+ */
+final class Delivery_Log {
+
+	public const PAGE = 'solar-capture-deliveries';
+	/** Editors and administrators: the users who can read private leads. */
+	public const CAPABILITY = 'read_private_posts';
+	/** Stored bodies and processing them again. */
+	public const BODY_CAPABILITY  = 'manage_options';
+	public const REPROCESS_ACTION = 'solar_capture_reprocess';
+
+	/** Bodies larger than this are shown cut (the cap on bodies is 1 MiB by default). */
+	private const BODY_DISPLAY_BYTES = 200000;
+
+	private string $hook_suffix = '';
+
+	public function __construct( private Deliveries $deliveries, private Delivery_Processor $processor ) {
+	}
+
+	public function add_hooks(): void {
+		add_action( 'admin_menu', array( $this, 'add_page' ), 15 );
+		add_action( 'admin_post_' . self::REPROCESS_ACTION, array( $this, 'handle_reprocess' ) );
+	}
+
+	public function add_page(): void {
+		$hook = add_submenu_page(
+			'edit.php?post_type=' . Lead::POST_TYPE,
+			__( 'Delivery log', 'solar-capture' ),
+			__( 'Delivery log', 'solar-capture' ),
+			self::CAPABILITY,
+			self::PAGE,
+			array( $this, 'render' )
+		);
+		$this->hook_suffix = is_string( $hook ) ? $hook : '';
+	}
+
+	public function hook_suffix(): string {
+		return $this->hook_suffix;
+	}
+
+	/**
+	 * @param array<string, scalar> $args Extra query arguments (result, lead, delivery).
+	 */
+	public static function url( array $args = array() ): string {
+		return add_query_arg(
+			array_merge(
+				array(
+					'post_type' => Lead::POST_TYPE,
+					'page'      => self::PAGE,
+				),
+				$args
+			),
+			admin_url( 'edit.php' )
+		);
+	}
+
+	/**
+	 * A received_at value (UTC) in the site's time zone, e.g. "2025-03-01 11:00:00".
+	 *
+	 * @param string $utc "Y-m-d H:i:s[.u]" in UTC.
+	 */
+	public static function format_received( string $utc ): string {
+		$time = \DateTimeImmutable::createFromFormat( '!Y-m-d H:i:s', substr( $utc, 0, 19 ), new \DateTimeZone( 'UTC' ) );
+		if ( false === $time ) {
+			return $utc;
+		}
+		$formatted = wp_date( 'Y-m-d H:i:s', $time->getTimestamp() );
+		return is_string( $formatted ) ? $formatted : $utc;
+	}
+
+	/**
+	 * Translated label of a delivery result.
+	 *
+	 * @param string $result One of Deliveries::RESULTS.
+	 */
+	public static function result_label( string $result ): string {
+		$labels = array(
+			Deliveries::ACCEPTED  => __( 'Accepted', 'solar-capture' ),
+			Deliveries::DUPLICATE => __( 'Duplicate', 'solar-capture' ),
+			Deliveries::IGNORED   => __( 'Ignored', 'solar-capture' ),
+			Deliveries::UNMATCHED => __( 'Unmatched', 'solar-capture' ),
+			Deliveries::REJECTED  => __( 'Rejected', 'solar-capture' ),
+			Deliveries::FAILED    => __( 'Failed', 'solar-capture' ),
+		);
+		return $labels[ $result ] ?? $result;
+	}
+
+	/**
+	 * What a recorded reason means for the admin, with the fix where there is one ('' when the reason
+	 * says it all).
+	 *
+	 * @param string $reason The reason column.
+	 */
+	public static function explain_reason( string $reason ): string {
+		$explanations = array(
+			'signature: solar_capture_invalid_signature'  => __( 'The signature does not match: Cal.com and this site use different secrets. Enter the same secret in both places.', 'solar-capture' ),
+			'signature: solar_capture_signature_missing'  => __( 'No signature: this request did not come from a Cal.com webhook with a secret.', 'solar-capture' ),
+			'signature: solar_capture_no_secret_provided' => __( 'The webhook in Cal.com has no secret: enter the one set under Integrations.', 'solar-capture' ),
+			'signature: solar_capture_signature_malformed' => __( 'The signature header is not an HMAC-SHA256: not sent by Cal.com.', 'solar-capture' ),
+			'no secret configured'                        => __( 'No secret is set on this site: set one under Integrations (Cal.com retries).', 'solar-capture' ),
+			'body too large'                              => __( 'Larger than the size limit (filter solar_capture_max_body_bytes).', 'solar-capture' ),
+			'CUSTOM_TEMPLATE'                             => __( 'A custom payload template: clear the Custom Payload field of the webhook in Cal.com.', 'solar-capture' ),
+			'NOT_JSON'                                    => __( 'The body is not JSON.', 'solar-capture' ),
+			'NOT_AN_EVENT'                                => __( 'JSON, but not a Cal.com webhook event.', 'solar-capture' ),
+			'no_matching_lead'                            => __( 'No lead matches this booking yet: use "Process again" once it exists.', 'solar-capture' ),
+			'no_lead_effect'                              => __( 'This trigger changes no lead.', 'solar-capture' ),
+			'storage:'                                    => __( 'The database failed; nothing was changed and Cal.com was asked to retry (503).', 'solar-capture' ),
+		);
+		foreach ( $explanations as $prefix => $text ) {
+			if ( str_starts_with( $reason, $prefix ) ) {
+				return $text;
+			}
+		}
+		return '';
+	}
+
+	/**
+	 * The lead of a delivery as a link to its screen (its name, escaped), or a note when it is gone.
+	 *
+	 * @param int|string|null $lead_id Lead id.
+	 * @return string HTML.
+	 */
+	public static function lead_link( $lead_id ): string {
+		if ( null === $lead_id || (int) $lead_id <= 0 ) {
+			return '';
+		}
+		$post = get_post( (int) $lead_id );
+		if ( ! $post instanceof \WP_Post || Lead::POST_TYPE !== $post->post_type ) {
+			/* translators: %d: lead id. */
+			return esc_html( sprintf( __( '#%d (deleted)', 'solar-capture' ), (int) $lead_id ) );
+		}
+		// The raw title, not get_the_title(), which would add "Private: ".
+		$name = '' !== $post->post_title ? $post->post_title : __( '(no name)', 'solar-capture' );
+		if ( ! current_user_can( 'edit_post', $post->ID ) ) {
+			return esc_html( $name );
+		}
+		return '<a href="' . esc_url( (string) get_edit_post_link( $post->ID, 'raw' ) ) . '">' . esc_html( $name ) . '</a>';
+	}
+
+	public function handle_reprocess(): void {
+		if ( ! current_user_can( self::BODY_CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to process deliveries.', 'solar-capture' ), '', array( 'response' => 403 ) );
+		}
+		$id = isset( $_POST['delivery_id'] ) ? absint( $_POST['delivery_id'] ) : 0;
+		check_admin_referer( self::REPROCESS_ACTION . '_' . $id );
+
+		$result = $this->processor->process_again( $id );
+		if ( is_wp_error( $result ) ) {
+			$notice = 'reprocess_failed';
+		} else {
+			$data   = $result->get_data();
+			$notice = 'reprocessed_' . ( is_array( $data ) && is_string( $data['result'] ?? null ) ? $data['result'] : 'accepted' );
+		}
+		wp_safe_redirect(
+			self::url(
+				array(
+					'solar_capture_notice'   => $notice,
+					'solar_capture_delivery' => $id,
+				)
+			)
+		);
+		exit;
+	}
+
+	/**
+	 * The list table, its class loaded on demand (WP_List_Table exists in wp-admin only).
+	 */
+	public function list_table(): Delivery_List_Table {
+		require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
+		require_once __DIR__ . '/class-delivery-list-table.php';
+		return new Delivery_List_Table( $this->deliveries, $this, '' !== $this->hook_suffix ? $this->hook_suffix : 'solar_lead_page_' . self::PAGE );
+	}
+
+	public function render(): void {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to see the delivery log.', 'solar-capture' ), '', array( 'response' => 403 ) );
+		}
+		$detail = isset( $_GET['delivery'] ) ? absint( $_GET['delivery'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only view.
+		echo '<div class="wrap solar-capture-log">';
+		if ( $detail > 0 ) {
+			$this->render_detail( $detail );
+			echo '</div>';
+			return;
+		}
+		echo '<h1 class="wp-heading-inline">' . esc_html__( 'Delivery log', 'solar-capture' ) . '</h1>';
+		echo '<hr class="wp-header-end">';
+		$this->render_notice();
+		echo '<p>' . esc_html__( 'Every request to the webhook endpoint, accepted or not. Refused deliveries say why; the reason names the fix.', 'solar-capture' ) . '</p>';
+
+		$table = $this->list_table();
+		$table->prepare_items();
+		$table->views();
+		// Not inside a <form>: each "Process again" button is a POST form of its own.
+		$table->display();
+		echo '</div>';
+	}
+
+	/**
+	 * One delivery with all its columns; the body only for manage_options.
+	 *
+	 * @param int $id Row id.
+	 */
+	private function render_detail( int $id ): void {
+		/* translators: %d: delivery number. */
+		echo '<h1>' . esc_html( sprintf( __( 'Delivery #%d', 'solar-capture' ), $id ) ) . '</h1>';
+		echo '<p><a href="' . esc_url( self::url() ) . '">' . esc_html__( '← Delivery log', 'solar-capture' ) . '</a></p>';
+		$row = $this->deliveries->find( $id );
+		if ( null === $row ) {
+			echo '<p>' . esc_html__( 'This delivery is not in the log (it may have been removed by the retention period).', 'solar-capture' ) . '</p>';
+			return;
+		}
+		$slot   = null === $row->secret_slot ? '' : ( (int) $row->secret_slot === Secrets::SLOT_PREVIOUS ? __( 'previous', 'solar-capture' ) : __( 'current', 'solar-capture' ) );
+		$fields = array(
+			__( 'Received', 'solar-capture' )      => esc_html( self::format_received( (string) $row->received_at ) ),
+			__( 'Result', 'solar-capture' )        => esc_html( self::result_label( (string) $row->result ) ),
+			__( 'Reason', 'solar-capture' )        => esc_html( trim( $row->reason . ' ' . self::explain_reason( (string) $row->reason ) ) ),
+			__( 'HTTP answer', 'solar-capture' )   => esc_html( (string) $row->http_status ),
+			__( 'Trigger', 'solar-capture' )       => esc_html( (string) $row->trigger_event ),
+			__( 'Booking uid', 'solar-capture' )   => esc_html( (string) $row->booking_uid ),
+			__( 'Lead', 'solar-capture' )          => self::lead_link( $row->lead_id ),
+			__( 'Secret', 'solar-capture' )        => esc_html( $slot ),
+			__( 'Duplicate of', 'solar-capture' )  => null === $row->duplicate_of ? '' : '<a href="' . esc_url( self::url( array( 'delivery' => (int) $row->duplicate_of ) ) ) . '">#' . esc_html( (string) $row->duplicate_of ) . '</a>',
+			__( 'Event key', 'solar-capture' )     => '<code>' . esc_html( (string) $row->event_key ) . '</code>',
+			__( 'Body SHA-256', 'solar-capture' )  => '<code>' . esc_html( (string) $row->body_sha256 ) . '</code>',
+			__( 'Engine', 'solar-capture' )        => esc_html( (string) $row->engine ),
+		);
+		echo '<table class="widefat striped solar-capture-delivery"><tbody>';
+		foreach ( $fields as $label => $html ) {
+			if ( '' === $html || '<code></code>' === $html ) {
+				continue;
+			}
+			echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>' . $html . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+		}
+		echo '</tbody></table>';
+
+		echo '<h2>' . esc_html__( 'Body', 'solar-capture' ) . '</h2>';
+		if ( ! current_user_can( self::BODY_CAPABILITY ) ) {
+			echo '<p>' . esc_html__( 'Stored bodies hold personal data: only administrators see them.', 'solar-capture' ) . '</p>';
+			return;
+		}
+		if ( null === $row->body ) {
+			echo '<p>' . esc_html__( 'No body stored (refused, duplicate and ignored deliveries keep none; the retention period removes the others\' bodies).', 'solar-capture' ) . '</p>';
+			return;
+		}
+		$body    = (string) $row->body;
+		$decoded = json_decode( $body );
+		$shown   = null !== $decoded && strlen( $body ) <= self::BODY_DISPLAY_BYTES
+			? (string) wp_json_encode( $decoded, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE )
+			: mb_strcut( $body, 0, self::BODY_DISPLAY_BYTES, 'UTF-8' );
+		echo '<pre class="solar-capture-body">' . esc_html( $shown ) . '</pre>';
+		if ( strlen( $body ) > self::BODY_DISPLAY_BYTES ) {
+			/* translators: %d: size in bytes. */
+			echo '<p class="description">' . esc_html( sprintf( __( 'Cut: the body has %d bytes.', 'solar-capture' ), strlen( $body ) ) ) . '</p>';
+		}
+		if ( Deliveries::can_process_again( $row ) ) {
+			$this->process_again_button( (int) $row->id );
+		}
+	}
+
+	/**
+	 * The "Process again" form of one delivery.
+	 *
+	 * @param int $id Row id.
+	 */
+	public function process_again_button( int $id ): void {
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::REPROCESS_ACTION ) . '">';
+		echo '<input type="hidden" name="delivery_id" value="' . esc_attr( (string) $id ) . '">';
+		wp_nonce_field( self::REPROCESS_ACTION . '_' . $id );
+		submit_button( __( 'Process again', 'solar-capture' ), 'small', 'submit', false );
+		echo '</form>';
+	}
+
+	private function render_notice(): void {
+		// Only a fixed message is chosen by the parameter; nothing from it is printed.
+		$notice   = isset( $_GET['solar_capture_notice'] ) && is_string( $_GET['solar_capture_notice'] ) ? sanitize_key( wp_unslash( $_GET['solar_capture_notice'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		$messages = array(
+			'reprocessed_accepted'  => array( 'success', __( 'The delivery was processed again and applied.', 'solar-capture' ) ),
+			'reprocessed_unmatched' => array( 'warning', __( 'The delivery was processed again but still matches no lead.', 'solar-capture' ) ),
+			'reprocessed_duplicate' => array( 'info', __( 'This event had already been processed; nothing was applied twice.', 'solar-capture' ) ),
+			'reprocessed_ignored'   => array( 'info', __( 'The delivery was processed again; its trigger has no lead effect.', 'solar-capture' ) ),
+			'reprocess_failed'      => array( 'error', __( 'The delivery could not be processed again. Check that the database is reachable and try again.', 'solar-capture' ) ),
+		);
+		if ( isset( $messages[ $notice ] ) ) {
+			printf( '<div class="notice notice-%1$s is-dismissible"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );
+		}
+	}
+}
