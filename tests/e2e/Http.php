@@ -83,7 +83,10 @@ final class Http
         return $out;
     }
 
-    /** A booking body as Cal.com sends it (compact JSON, UTC times with milliseconds). */
+    /**
+     * A booking body as Cal.com sends it (compact JSON, UTC times with milliseconds). The booker's e-mail
+     * follows the uid, so bookings of different tests never match one lead by e-mail.
+     */
     public static function booking(string $trigger, string $uid, int $createdAt, int $start, array $extra = []): string
     {
         $iso = static fn (int $t): string => gmdate('Y-m-d\TH:i:s', $t) . '.000Z';
@@ -92,7 +95,7 @@ final class Http
             'title' => 'Roof survey between Sunny Solar and Ada Lovelace',
             'startTime' => $iso($start),
             'endTime' => $iso($start + 1800),
-            'attendees' => [['email' => 'ada.e2e@example.com', 'name' => 'Ada Lovelace', 'timeZone' => 'Europe/London', 'language' => ['locale' => 'en']]],
+            'attendees' => [['email' => "ada.$uid@example.com", 'name' => 'Ada Lovelace', 'timeZone' => 'Europe/London', 'language' => ['locale' => 'en']]],
             'organizer' => ['name' => 'Sunny Solar', 'email' => 'sales@sunny.example', 'timeZone' => 'Europe/London'],
             'uid' => $uid,
             'bookingId' => crc32($uid),

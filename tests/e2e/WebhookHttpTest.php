@@ -132,13 +132,13 @@ final class WebhookHttpTest extends TestCase
 
         [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead");
         self::assertContains($status, [401, 403, 404], $body);
-        self::assertStringNotContainsString('ada.e2e@example.com', $body);
+        self::assertStringNotContainsString("ada.$uid@example.com", $body);
 
         [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead/{$lead->ID}");
         self::assertContains($status, [401, 403, 404], $body);
 
         [, $body] = Http::get("$base/?post_type=solar_lead");
-        self::assertStringNotContainsString('ada.e2e@example.com', $body);
+        self::assertStringNotContainsString("ada.$uid@example.com", $body);
         self::assertStringNotContainsString($uid, $body);
 
         [$status, $body] = Http::get("$base/?p={$lead->ID}");
