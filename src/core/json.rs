@@ -209,10 +209,6 @@ impl Want {
             Want::Fields(wanted) => wanted(key),
         }
     }
-
-    fn item(self) -> Want {
-        self
-    }
 }
 
 /// Parses a whole document, keeping everything. The text is already known to be UTF-8.
@@ -324,14 +320,13 @@ impl<'a> Parser<'a> {
 
     fn array(&mut self, depth: usize, want: Want) -> Result<(), Fail> {
         let at = self.open(depth, want, Node::Array { end: 0 })?;
-        let item_want = want.item();
         if self.peek() == Some(b']') {
             self.close(at, want);
             return Ok(());
         }
         loop {
             self.skip_whitespace();
-            self.value(depth, item_want)?;
+            self.value(depth, want)?;
             self.skip_whitespace();
             match self.peek() {
                 Some(b',') => self.pos += 1,
