@@ -115,13 +115,10 @@ final class Webhook_Controller {
 		}
 
 		$header = $request->get_header( 'x_cal_signature_256' );
-		$error  = $this->signature_problem( $header );
-		$slot   = null;
-		if ( null === $error ) {
-			$slot  = $this->secrets->matching_slot( $body, (string) $header );
-			$error = null === $slot ? $this->signature_error( 'invalid' ) : null;
-		}
-		if ( null !== $error ) {
+		// The engine decides; the header is only looked at again to say why it was refused.
+		$slot = $this->secrets->matching_slot( $body, (string) $header );
+		if ( null === $slot ) {
+			$error = $this->signature_problem( $header ) ?? $this->signature_error( 'invalid' );
 			$this->reject( 'signature: ' . $error->get_error_code(), 401, hash( 'sha256', $body ) );
 			return $error;
 		}
@@ -131,7 +128,7 @@ final class Webhook_Controller {
 	}
 
 	/**
-	 * Why a signature header can't verify anything, before any HMAC is computed.
+	 * Why a refused signature header could never have verified (null: well formed, just wrong).
 	 *
 	 * @param string|null $header X-Cal-Signature-256 as received.
 	 */
