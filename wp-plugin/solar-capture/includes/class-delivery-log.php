@@ -38,15 +38,7 @@ final class Delivery_Log {
 	}
 
 	public function add_page(): void {
-		$hook = add_submenu_page(
-			'edit.php?post_type=' . Lead::POST_TYPE,
-			__( 'Delivery log', 'solar-capture' ),
-			__( 'Delivery log', 'solar-capture' ),
-			self::CAPABILITY,
-			self::PAGE,
-			array( $this, 'render' )
-		);
-		$this->hook_suffix = is_string( $hook ) ? $hook : '';
+		$this->hook_suffix = Admin_Screen::add_submenu( self::PAGE, __( 'Delivery log', 'solar-capture' ), __( 'Delivery log', 'solar-capture' ), self::CAPABILITY, array( $this, 'render' ) );
 	}
 
 	public function hook_suffix(): string {
@@ -57,16 +49,7 @@ final class Delivery_Log {
 	 * @param array<string, scalar> $args Extra query arguments (result, lead, delivery).
 	 */
 	public static function url( array $args = array() ): string {
-		return add_query_arg(
-			array_merge(
-				array(
-					'post_type' => Lead::POST_TYPE,
-					'page'      => self::PAGE,
-				),
-				$args
-			),
-			admin_url( 'edit.php' )
-		);
+		return Admin_Screen::url( self::PAGE, $args );
 	}
 
 	/**
@@ -169,7 +152,7 @@ final class Delivery_Log {
 		wp_safe_redirect(
 			self::url(
 				array(
-					'solar_capture_notice'   => $notice,
+					Admin_Screen::NOTICE_ARG => $notice,
 					'solar_capture_delivery' => $id,
 				)
 			)
@@ -278,17 +261,13 @@ final class Delivery_Log {
 	 * @param int $id Row id.
 	 */
 	public function process_again_button( int $id ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
-		echo '<input type="hidden" name="action" value="' . esc_attr( self::REPROCESS_ACTION ) . '">';
+		Admin_Screen::open_action_form( self::REPROCESS_ACTION, self::REPROCESS_ACTION . '_' . $id );
 		echo '<input type="hidden" name="delivery_id" value="' . esc_attr( (string) $id ) . '">';
-		wp_nonce_field( self::REPROCESS_ACTION . '_' . $id );
 		submit_button( __( 'Process again', 'solar-capture' ), 'small', 'submit', false );
 		echo '</form>';
 	}
 
 	private function render_notice(): void {
-		// Only a fixed message is chosen by the parameter; nothing from it is printed.
-		$notice   = isset( $_GET['solar_capture_notice'] ) && is_string( $_GET['solar_capture_notice'] ) ? sanitize_key( wp_unslash( $_GET['solar_capture_notice'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 		$messages = array(
 			'reprocessed_accepted'  => array( 'success', __( 'The delivery was processed again and applied.', 'solar-capture' ) ),
 			'reprocessed_unmatched' => array( 'warning', __( 'The delivery was processed again but still matches no lead.', 'solar-capture' ) ),
@@ -296,8 +275,6 @@ final class Delivery_Log {
 			'reprocessed_ignored'   => array( 'info', __( 'The delivery was processed again; its trigger has no lead effect.', 'solar-capture' ) ),
 			'reprocess_failed'      => array( 'error', __( 'The delivery could not be processed again. Check that the database is reachable and try again.', 'solar-capture' ) ),
 		);
-		if ( isset( $messages[ $notice ] ) ) {
-			printf( '<div class="notice notice-%1$s is-dismissible"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );
-		}
+		Admin_Screen::render_query_notice( $messages );
 	}
 }

@@ -59,6 +59,7 @@ final class Plugin {
 			'class-webhook-controller.php',
 			'class-endpoint-check.php',
 			'class-delivery-retention.php',
+			'class-admin-screen.php',
 			'class-settings-page.php',
 			'class-delivery-log.php',
 			'class-lead-admin.php',
@@ -108,19 +109,11 @@ final class Plugin {
 	 * @param string $plugin_file Path of solar-capture.php.
 	 */
 	private function add_hooks( string $plugin_file ): void {
-		$this->schema->add_hooks();
-		$this->secrets->add_hooks();
-		$this->timeline->add_hooks();
-		$this->post_type->add_hooks();
-		$this->controller->add_hooks();
-		$this->settings_page->add_hooks();
-		$this->delivery_log->add_hooks();
-		$this->lead_admin->add_hooks();
-		$this->retention->add_hooks();
-		$this->notices->add_hooks();
-		$this->assets->add_hooks();
-		$this->privacy->add_hooks();
-		$this->engine->add_hooks();
+		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
+			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine );
+		foreach ( $parts as $part ) {
+			$part->add_hooks();
+		}
 
 		add_action(
 			'init',

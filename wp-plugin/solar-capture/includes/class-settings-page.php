@@ -9,8 +9,6 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
-
 /**
  * The settings screen and its actions: save or rotate the secret, remove the previous one, check the
  * endpoint again, send a test delivery. Every action checks manage_options and a nonce.
@@ -73,15 +71,7 @@ final class Settings_Page {
 	}
 
 	public function add_page(): void {
-		$hook = add_submenu_page(
-			'edit.php?post_type=' . Lead::POST_TYPE,
-			__( 'Solar Capture settings', 'solar-capture' ),
-			__( 'Settings', 'solar-capture' ),
-			self::CAPABILITY,
-			self::PAGE,
-			array( $this, 'render' )
-		);
-		$this->hook_suffix = is_string( $hook ) ? $hook : '';
+		$this->hook_suffix = Admin_Screen::add_submenu( self::PAGE, __( 'Solar Capture settings', 'solar-capture' ), __( 'Settings', 'solar-capture' ), self::CAPABILITY, array( $this, 'render' ) );
 	}
 
 	/**
@@ -105,16 +95,7 @@ final class Settings_Page {
 	 * @param array<string, scalar> $args Extra query arguments.
 	 */
 	public function page_url( array $args = array() ): string {
-		return add_query_arg(
-			array_merge(
-				array(
-					'post_type' => Lead::POST_TYPE,
-					'page'      => self::PAGE,
-				),
-				$args
-			),
-			admin_url( 'edit.php' )
-		);
+		return Admin_Screen::url( self::PAGE, $args );
 	}
 
 	// ------------------------------------------------------------------------------------------ actions
@@ -123,7 +104,7 @@ final class Settings_Page {
 		$this->check_request( self::SAVE_SECRET_ACTION );
 		$submitted = isset( $_POST['solar_capture_new_secret'] ) && is_string( $_POST['solar_capture_new_secret'] ) ? wp_unslash( $_POST['solar_capture_new_secret'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- a secret is opaque bytes; Secrets::sanitize() trims it.
 		$notice    = $this->save_secret( $submitted, ! empty( $_POST['solar_capture_keep_previous'] ) );
-		$this->redirect( array( 'solar_capture_notice' => $notice ) );
+		$this->redirect( array( Admin_Screen::NOTICE_ARG => $notice ) );
 	}
 
 	/**
@@ -151,7 +132,7 @@ final class Settings_Page {
 	public function handle_remove_previous(): void {
 		$this->check_request( self::REMOVE_PREVIOUS_ACTION );
 		$notice = $this->secrets->remove_previous() ? 'previous_removed' : 'previous_constant';
-		$this->redirect( array( 'solar_capture_notice' => $notice ) );
+		$this->redirect( array( Admin_Screen::NOTICE_ARG => $notice ) );
 	}
 
 	public function handle_test_delivery(): void {
@@ -265,9 +246,7 @@ final class Settings_Page {
 			echo '<p class="solar-capture-ok">' . esc_html__( 'The endpoint answers directly: no redirect, the REST API is open to Cal.com.', 'solar-capture' ) . '</p>';
 		}
 		$checked = $this->endpoint_check->checked_at();
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
-		echo '<input type="hidden" name="action" value="' . esc_attr( self::CHECK_ACTION ) . '">';
-		wp_nonce_field( self::CHECK_ACTION );
+		Admin_Screen::open_action_form( self::CHECK_ACTION );
 		if ( null !== $checked ) {
 			echo '<span class="description">' . esc_html(
 				sprintf(
@@ -324,9 +303,7 @@ final class Settings_Page {
 		echo '</tbody></table>';
 
 		if ( '' !== $previous && ! $this->secrets->previous_is_constant() ) {
-			echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="solar-capture-inline-form">';
-			echo '<input type="hidden" name="action" value="' . esc_attr( self::REMOVE_PREVIOUS_ACTION ) . '">';
-			wp_nonce_field( self::REMOVE_PREVIOUS_ACTION );
+			Admin_Screen::open_action_form( self::REMOVE_PREVIOUS_ACTION );
 			submit_button( __( 'Remove previous secret', 'solar-capture' ), 'secondary', 'solar-capture-remove-previous', false );
 			echo '</form>';
 		}
@@ -334,9 +311,7 @@ final class Settings_Page {
 		if ( $this->secrets->current_is_constant() ) {
 			return;
 		}
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="solar-capture-secret-form">';
-		echo '<input type="hidden" name="action" value="' . esc_attr( self::SAVE_SECRET_ACTION ) . '">';
-		wp_nonce_field( self::SAVE_SECRET_ACTION );
+		Admin_Screen::open_action_form( self::SAVE_SECRET_ACTION, '', 'id="solar-capture-secret-form"' );
 		echo '<table class="form-table" role="presentation"><tbody>';
 		$field = sprintf(
 			'<input type="text" id="solar-capture-new-secret" name="solar_capture_new_secret" class="regular-text code" value="" autocomplete="off" spellcheck="false" maxlength="%1$d" data-min-length="%2$d" data-short="%3$s" data-long="%4$s" aria-describedby="solar-capture-secret-help solar-capture-secret-length">'
@@ -445,9 +420,7 @@ final class Settings_Page {
 		);
 		echo '</tbody></table>';
 
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" id="solar-capture-test-form">';
-		echo '<input type="hidden" name="action" value="' . esc_attr( self::TEST_ACTION ) . '">';
-		wp_nonce_field( self::TEST_ACTION );
+		Admin_Screen::open_action_form( self::TEST_ACTION, '', 'id="solar-capture-test-form"' );
 		submit_button( __( 'Send test delivery', 'solar-capture' ), 'secondary', 'solar-capture-send-test', false );
 		echo ' <span class="description">' . esc_html__( 'Posts a signed PING to the endpoint above, from this server, the way Cal.com does, and shows what came back.', 'solar-capture' ) . '</span>';
 		echo '</form>';
@@ -574,8 +547,6 @@ final class Settings_Page {
 	}
 
 	private function render_notice(): void {
-		// Only a fixed message is chosen by the parameter; nothing from it is printed.
-		$notice   = isset( $_GET['solar_capture_notice'] ) && is_string( $_GET['solar_capture_notice'] ) ? sanitize_key( wp_unslash( $_GET['solar_capture_notice'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 		$messages = array(
 			'secret_saved'       => array( 'success', __( 'Secret saved. It is not shown again: make sure the Secret field of the webhook in Cal.com holds the same value, then send a test delivery.', 'solar-capture' ) ),
 			'secret_rotated'     => array( 'success', __( 'New secret saved; the one it replaced is still accepted as the previous secret. Enter the new secret in Cal.com, then remove the previous one here once it stops matching.', 'solar-capture' ) ),
@@ -586,9 +557,7 @@ final class Settings_Page {
 			'previous_removed'   => array( 'success', __( 'The previous secret was removed: only the current secret is accepted now.', 'solar-capture' ) ),
 			'previous_constant'  => array( 'error', __( 'The previous secret is set by SOLAR_CAPTURE_CALCOM_PREVIOUS_SECRET in wp-config.php; remove it there.', 'solar-capture' ) ),
 		);
-		if ( isset( $messages[ $notice ] ) ) {
-			printf( '<div class="notice notice-%1$s is-dismissible" id="solar-capture-notice"><p>%2$s</p></div>', esc_attr( $messages[ $notice ][0] ), esc_html( $messages[ $notice ][1] ) );
-		}
+		Admin_Screen::render_query_notice( $messages, 'solar-capture-notice' );
 	}
 
 	/**
