@@ -19,8 +19,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\Browser;
 
-use SolarCapture\Plugin\Lead_Post_Type;
-use SolarCapture\Plugin\Secrets;
+use SolarCapture\Plugin\Leads\Lead_Post_Type;
+use SolarCapture\Plugin\Webhook\Secrets;
 
 require __DIR__ . '/WebDriver.php';
 

@@ -7,10 +7,10 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Endpoint_Check;
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Webhook\Endpoint_Check;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Requirements;
-use SolarCapture\Plugin\Secrets;
+use SolarCapture\Plugin\Webhook\Secrets;
 
 final class AdminScreensTest extends TestCase
 {

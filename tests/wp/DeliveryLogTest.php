@@ -7,7 +7,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Delivery_Log;
+use SolarCapture\Plugin\Admin\Delivery_Log;
 
 final class DeliveryLogTest extends TestCase
 {

@@ -8,8 +8,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Endpoint_Check;
-use SolarCapture\Plugin\Settings_Page;
+use SolarCapture\Plugin\Webhook\Endpoint_Check;
+use SolarCapture\Plugin\Admin\Settings_Page;
 
 final class EndpointCheckTest extends TestCase
 {

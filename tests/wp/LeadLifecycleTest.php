@@ -6,8 +6,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
-use SolarCapture\Plugin\Timeline;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Timeline;
 
 final class LeadLifecycleTest extends TestCase
 {

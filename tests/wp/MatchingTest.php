@@ -7,7 +7,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
 final class MatchingTest extends TestCase
 {
@@ -151,7 +151,7 @@ final class MatchingTest extends TestCase
         self::assertSame('unmatched', $meeting['result']);
 
         $lead = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];
-        $again = $this->plugin->processor->process_again($meeting['delivery_id']);
+        $again = $this->plugin->pipeline->process_again($meeting['delivery_id']);
         self::assertInstanceOf(\WP_REST_Response::class, $again);
         $data = self::assertResult($again, 'accepted');
         self::assertSame($lead, $data['lead_id']);
@@ -163,6 +163,6 @@ final class MatchingTest extends TestCase
         self::assertNotNull($this->delivery($data['delivery_id'])->event_key);
 
         // A delivery that was accepted can't be processed again.
-        self::assertInstanceOf(\WP_Error::class, $this->plugin->processor->process_again($data['delivery_id']));
+        self::assertInstanceOf(\WP_Error::class, $this->plugin->pipeline->process_again($data['delivery_id']));
     }
 }

@@ -8,8 +8,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
-use SolarCapture\Plugin\Privacy;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Privacy\Privacy;
 
 final class PrivacyTest extends TestCase
 {

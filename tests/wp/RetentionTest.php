@@ -7,8 +7,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Deliveries;
-use SolarCapture\Plugin\Delivery_Retention;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Jobs\Delivery_Retention;
 
 final class RetentionTest extends TestCase
 {
@@ -31,7 +31,7 @@ final class RetentionTest extends TestCase
         $ids['duplicate'] = (int) $this->lastDelivery()->id;
         $this->deliver('{"not":"signed"}', 'wrong');
         $ids['rejected'] = (int) $this->lastDelivery()->id;
-        $ids['failed'] = (int) $this->plugin->deliveries->record(['result' => Deliveries::FAILED, 'reason' => 'storage: test', 'body' => '{"x":1}', 'http_status' => 503]);
+        $ids['failed'] = (int) $this->plugin->deliveries->record(['result' => Delivery_Store::FAILED, 'reason' => 'storage: test', 'body' => '{"x":1}', 'http_status' => 503]);
         foreach ($ids as $id) {
             $this->age($id, $days);
         }

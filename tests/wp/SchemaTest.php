@@ -6,7 +6,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Schema;
+use SolarCapture\Plugin\Database\Schema;
 
 final class SchemaTest extends TestCase
 {

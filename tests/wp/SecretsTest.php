@@ -7,7 +7,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Secrets;
+use SolarCapture\Plugin\Webhook\Secrets;
 
 final class SecretsTest extends TestCase
 {

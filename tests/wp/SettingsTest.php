@@ -7,9 +7,9 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Delivery_Retention;
-use SolarCapture\Plugin\Secrets;
-use SolarCapture\Plugin\Settings_Page;
+use SolarCapture\Plugin\Jobs\Delivery_Retention;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Admin\Settings_Page;
 
 final class SettingsTest extends TestCase
 {

@@ -8,7 +8,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
 final class StorageFailureTest extends TestCase
 {
@@ -96,7 +96,7 @@ final class StorageFailureTest extends TestCase
         $failed_id = $this->deliver(self::fixture('01_booking_created.json'))->get_data()['data']['delivery_id'];
         $this->stopFailing();
 
-        $again = $this->plugin->processor->process_again($failed_id);
+        $again = $this->plugin->pipeline->process_again($failed_id);
         $data = self::assertResult($again, 'accepted');
         self::assertCount(1, self::leadIds());
         self::assertSame(sprintf('processed again as delivery %d', $data['delivery_id']), $this->delivery($failed_id)->reason);

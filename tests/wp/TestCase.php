@@ -7,11 +7,11 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Deliveries;
-use SolarCapture\Plugin\Lead_Post_Type;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Leads\Lead_Post_Type;
 use SolarCapture\Plugin\Plugin;
-use SolarCapture\Plugin\Secrets;
-use SolarCapture\Plugin\Transaction;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Database\Transaction;
 
 abstract class TestCase extends \PHPUnit\Framework\TestCase
 {
@@ -349,7 +349,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
 
     protected static function resultOf(object $row): string
     {
-        self::assertContains($row->result, Deliveries::RESULTS);
+        self::assertContains($row->result, Delivery_Store::RESULTS);
         return $row->result;
     }
 }

@@ -13,13 +13,13 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Delivery_Retention;
-use SolarCapture\Plugin\Endpoint_Check;
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Jobs\Delivery_Retention;
+use SolarCapture\Plugin\Webhook\Endpoint_Check;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Plugin;
-use SolarCapture\Plugin\Schema;
-use SolarCapture\Plugin\Secrets;
-use SolarCapture\Plugin\Settings_Page;
+use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Admin\Settings_Page;
 
 final class UninstallTest extends \PHPUnit\Framework\TestCase
 {

@@ -6,9 +6,9 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
-use SolarCapture\Plugin\Deliveries;
-use SolarCapture\Plugin\Secrets;
-use SolarCapture\Plugin\Webhook_Controller;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Webhook\Webhook_Controller;
 
 final class WebhookAnswersTest extends TestCase
 {
@@ -65,7 +65,7 @@ final class WebhookAnswersTest extends TestCase
 
     public function testPingAnswersConnectionWorksAndIsRecordedAsAccepted(): void
     {
-        $data = self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Deliveries::ACCEPTED);
+        $data = self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Delivery_Store::ACCEPTED);
         self::assertStringContainsString('Connection works', $data['message']);
         self::assertSame('PING', $data['trigger']);
         self::assertNull($data['lead_id']);
@@ -76,7 +76,7 @@ final class WebhookAnswersTest extends TestCase
         self::assertSame('PING', $row->trigger_event);
         self::assertSame(hash('sha256', self::fixture('15_ping_test.json')), $row->event_key);
         self::assertSame([], self::leadIds());
-        self::assertSame((int) $row->id, (int) $this->plugin->deliveries->latest(Deliveries::ACCEPTED, 'PING')->id);
+        self::assertSame((int) $row->id, (int) $this->plugin->deliveries->latest(Delivery_Store::ACCEPTED, 'PING')->id);
     }
 
     /** @return iterable<string, array{string}> */
@@ -92,7 +92,7 @@ final class WebhookAnswersTest extends TestCase
     /** @dataProvider ignoredBodies */
     public function testTriggersWithoutLeadEffectAreRecordedAsIgnored(string $body): void
     {
-        $data = self::assertResult($this->deliver($body), Deliveries::IGNORED);
+        $data = self::assertResult($this->deliver($body), Delivery_Store::IGNORED);
         $row = $this->delivery($data['delivery_id']);
         self::assertSame('ignored', $row->result);
         self::assertNotNull($row->event_key, 'an ignored delivery still claims its key: a retry is a duplicate');
@@ -103,8 +103,8 @@ final class WebhookAnswersTest extends TestCase
     public function testARepeatedDeliveryIsADuplicateThatPointsAtTheOriginal(): void
     {
         $body = self::fixture('01_booking_created.json');
-        $first = self::assertResult($this->deliver($body), Deliveries::ACCEPTED);
-        $second = self::assertResult($this->deliver($body), Deliveries::DUPLICATE);
+        $first = self::assertResult($this->deliver($body), Delivery_Store::ACCEPTED);
+        $second = self::assertResult($this->deliver($body), Delivery_Store::DUPLICATE);
 
         self::assertTrue($second['duplicate']);
         self::assertFalse($first['duplicate']);
@@ -127,16 +127,16 @@ final class WebhookAnswersTest extends TestCase
     {
         // Dedupe is on (trigger, uid, createdAt), not on the bytes: a resend with reordered fields repeats.
         $body = self::booking('BOOKING_CREATED', '2025-03-01T10:00:00.000Z');
-        self::assertResult($this->deliver($body), Deliveries::ACCEPTED);
+        self::assertResult($this->deliver($body), Delivery_Store::ACCEPTED);
         $reencoded = (string) json_encode(json_decode($body), JSON_PRETTY_PRINT);
         self::assertNotSame($body, $reencoded);
-        self::assertResult($this->deliver($reencoded), Deliveries::DUPLICATE);
+        self::assertResult($this->deliver($reencoded), Delivery_Store::DUPLICATE);
     }
 
     public function testAPingRepeatedIsADuplicateToo(): void
     {
-        self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Deliveries::ACCEPTED);
-        self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Deliveries::DUPLICATE);
+        self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Delivery_Store::ACCEPTED);
+        self::assertResult($this->deliver(self::fixture('15_ping_test.json')), Delivery_Store::DUPLICATE);
     }
 
     public function testNoSecretConfiguredAnswers503NamingWhereToSetIt(): void
@@ -192,8 +192,8 @@ final class WebhookAnswersTest extends TestCase
     {
         $body = self::fixture('01_booking_created.json');
         $hex = hash_hmac('sha256', $body, self::SECRET);
-        self::assertResult($this->deliver($body, null, ['X-Cal-Signature-256' => " SHA256=" . strtoupper($hex) . "\t"]), Deliveries::ACCEPTED);
-        self::assertResult($this->deliver($body, null, ['X-Cal-Signature-256' => 'sha256=' . $hex]), Deliveries::DUPLICATE);
+        self::assertResult($this->deliver($body, null, ['X-Cal-Signature-256' => " SHA256=" . strtoupper($hex) . "\t"]), Delivery_Store::ACCEPTED);
+        self::assertResult($this->deliver($body, null, ['X-Cal-Signature-256' => 'sha256=' . $hex]), Delivery_Store::DUPLICATE);
     }
 
     public function testANonJsonBodySentAsJsonGetsThePluginsAnswerNotCores(): void
@@ -257,7 +257,7 @@ final class WebhookAnswersTest extends TestCase
         $body = self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z');
         $at_cap = $body . str_repeat(' ', 1048576 - strlen($body));
         self::assertSame(1048576, strlen($at_cap));
-        self::assertResult($this->deliver($at_cap), Deliveries::ACCEPTED);
+        self::assertResult($this->deliver($at_cap), Delivery_Store::ACCEPTED);
 
         // One byte over: 413, even unsigned and with no secret configured (nothing else was looked at).
         update_option(Secrets::OPTION, '');
@@ -290,8 +290,8 @@ final class WebhookAnswersTest extends TestCase
     {
         $body = self::fixture('11_ooo_created.json'); // Unicode names: stored as sent.
         $lead_body = self::fixture('01_booking_created.json');
-        self::assertResult($this->deliver($body), Deliveries::IGNORED);
-        $data = self::assertResult($this->deliver($lead_body), Deliveries::ACCEPTED);
+        self::assertResult($this->deliver($body), Delivery_Store::IGNORED);
+        $data = self::assertResult($this->deliver($lead_body), Delivery_Store::ACCEPTED);
         $row = $this->delivery($data['delivery_id']);
         self::assertSame($lead_body, $row->body);
         self::assertSame(hash('sha256', $lead_body), $row->body_sha256);

@@ -32,6 +32,7 @@ if ( ! SolarCapture\Plugin\Requirements::met() ) {
 	return;
 }
 
-require_once __DIR__ . '/includes/class-plugin.php';
+require_once __DIR__ . '/includes/class-autoloader.php';
+SolarCapture\Plugin\Autoloader::register();
 
 SolarCapture\Plugin\Plugin::bootstrap( __FILE__ );

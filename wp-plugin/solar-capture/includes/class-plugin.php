@@ -9,6 +9,24 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin;
 
+use SolarCapture\Plugin\Admin\Admin_Assets;
+use SolarCapture\Plugin\Admin\Admin_Notices;
+use SolarCapture\Plugin\Admin\Delivery_Log;
+use SolarCapture\Plugin\Admin\Lead_Admin;
+use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Jobs\Delivery_Retention;
+use SolarCapture\Plugin\Leads\Lead_Post_Type;
+use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Leads\Lead_Updater;
+use SolarCapture\Plugin\Leads\Timeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Privacy\Privacy;
+use SolarCapture\Plugin\Webhook\Endpoint_Check;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Webhook\Webhook_Controller;
+
 /**
  * The one object that owns every part; each part registers its own hooks.
  */
@@ -19,12 +37,12 @@ final class Plugin {
 	public readonly Engine $engine;
 	public readonly Schema $schema;
 	public readonly Secrets $secrets;
-	public readonly Deliveries $deliveries;
+	public readonly Delivery_Store $deliveries;
 	public readonly Timeline $timeline;
-	public readonly Leads $leads;
+	public readonly Lead_Store $leads;
 	public readonly Lead_Post_Type $post_type;
-	public readonly Lead_Events $lead_events;
-	public readonly Delivery_Processor $processor;
+	public readonly Lead_Updater $lead_updater;
+	public readonly Delivery_Pipeline $pipeline;
 	public readonly Webhook_Controller $controller;
 	public readonly Settings_Page $settings_page;
 	public readonly Lead_Admin $lead_admin;
@@ -36,38 +54,13 @@ final class Plugin {
 	public readonly Privacy $privacy;
 
 	/**
-	 * Loads the classes and the engine and registers every hook. Safe to call twice.
+	 * Loads the engine and registers every hook (classes load on first use). Safe to call twice.
 	 *
 	 * @param string $plugin_file Path of solar-capture.php.
 	 */
 	public static function bootstrap( string $plugin_file ): void {
 		if ( null !== self::$instance ) {
 			return;
-		}
-		foreach ( array(
-			'class-engine.php',
-			'class-schema.php',
-			'class-transaction.php',
-			'class-storage-exception.php',
-			'class-secrets.php',
-			'class-deliveries.php',
-			'class-timeline.php',
-			'class-lead-post-type.php',
-			'class-leads.php',
-			'class-lead-events.php',
-			'class-delivery-processor.php',
-			'class-webhook-controller.php',
-			'class-endpoint-check.php',
-			'class-delivery-retention.php',
-			'class-admin-screen.php',
-			'class-settings-page.php',
-			'class-delivery-log.php',
-			'class-lead-admin.php',
-			'class-admin-notices.php',
-			'class-admin-assets.php',
-			'class-privacy.php',
-		) as $file ) {
-			require_once __DIR__ . '/' . $file;
 		}
 		Engine::load();
 
@@ -86,17 +79,17 @@ final class Plugin {
 		$this->engine        = new Engine();
 		$this->schema        = new Schema();
 		$this->secrets       = new Secrets();
-		$this->deliveries    = new Deliveries( $this->schema, $this->engine );
+		$this->deliveries    = new Delivery_Store( $this->schema, $this->engine );
 		$this->timeline      = new Timeline( $this->schema );
-		$this->leads         = new Leads();
+		$this->leads         = new Lead_Store();
 		$this->post_type     = new Lead_Post_Type();
-		$this->lead_events   = new Lead_Events( $this->leads, $this->timeline );
-		$this->processor     = new Delivery_Processor( $this->deliveries, $this->lead_events, $this->leads );
-		$this->controller    = new Webhook_Controller( $this->secrets, $this->deliveries, $this->processor );
+		$this->lead_updater   = new Lead_Updater( $this->leads, $this->timeline );
+		$this->pipeline     = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
+		$this->controller    = new Webhook_Controller( $this->secrets, $this->deliveries, $this->pipeline );
 		$this->retention      = new Delivery_Retention( $this->deliveries );
 		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
 		$this->settings_page  = new Settings_Page( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->retention );
-		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->processor );
+		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->pipeline );
 		$this->lead_admin     = new Lead_Admin( $this->leads, $this->timeline );
 		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
 		$this->assets         = new Admin_Assets();

@@ -7,7 +7,9 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Webhook;
+
+use SolarCapture\Plugin\Admin\Settings_Page;
 
 /**
  * Where the secrets come from, which one matched, and when each last did.

@@ -7,7 +7,12 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Pipeline;
+
+use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Database\Storage_Exception;
+use SolarCapture\Plugin\Engine;
+use SolarCapture\Plugin\Leads\Lead_Post_Type;
 
 /**
  * Reads and writes {prefix}solar_capture_deliveries.
@@ -15,7 +20,7 @@ namespace SolarCapture\Plugin;
  * Only the row that processed an event holds its event_key. The UNIQUE index on that column is the
  * duplicate check: claiming is an INSERT, so two concurrent deliveries of one event can't both win.
  */
-final class Deliveries {
+final class Delivery_Store {
 
 	public const ACCEPTED  = 'accepted';
 	public const DUPLICATE = 'duplicate';

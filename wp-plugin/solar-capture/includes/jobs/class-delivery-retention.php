@@ -7,11 +7,14 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Jobs;
+
+use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
 /**
  * Anyone can post to the webhook URL and every request is logged, and stored bodies hold personal
- * data: both are reasons not to keep deliveries forever. What pruning does is in Deliveries::prune().
+ * data: both are reasons not to keep deliveries forever. What pruning does is in Delivery_Store::prune().
  */
 final class Delivery_Retention {
 
@@ -22,7 +25,7 @@ final class Delivery_Retention {
 	public const MIN_DAYS     = 1;
 	public const MAX_DAYS     = 3650;
 
-	public function __construct( private Deliveries $deliveries ) {
+	public function __construct( private Delivery_Store $deliveries ) {
 	}
 
 	public function add_hooks(): void {

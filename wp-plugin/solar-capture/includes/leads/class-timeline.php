@@ -7,7 +7,10 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Leads;
+
+use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Database\Storage_Exception;
 
 /**
  * Reads and writes {prefix}solar_capture_timeline.

@@ -7,7 +7,7 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Database;
 
 /**
  * Table names and their definitions. Bump VERSION whenever a definition changes.

@@ -7,7 +7,9 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Leads;
+
+use SolarCapture\Plugin\Database\Storage_Exception;
 
 /**
  * Lead storage: posts of type solar_lead and their meta.
@@ -15,12 +17,12 @@ namespace SolarCapture\Plugin;
  * Lookups go to the database, not the object cache: they run under the matching lock and must see what
  * the previous holder committed, even on a site with a persistent object cache.
  */
-final class Leads {
+final class Lead_Store {
 
 	/** Seconds to wait for the matching lock before answering 503. */
 	private const LOCK_TIMEOUT = 15;
 
-	/** @var array<int, true> Leads written since the last forget_written(), to clear from the cache on rollback. */
+	/** @var array<int, true> Lead_Store written since the last forget_written(), to clear from the cache on rollback. */
 	private array $written = array();
 
 	/**

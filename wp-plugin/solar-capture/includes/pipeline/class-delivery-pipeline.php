@@ -7,7 +7,12 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Pipeline;
+
+use SolarCapture\Plugin\Database\Storage_Exception;
+use SolarCapture\Plugin\Database\Transaction;
+use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Leads\Lead_Updater;
 
 use SolarCapture\PayloadException;
 
@@ -22,9 +27,9 @@ use SolarCapture\PayloadException;
  *   afterwards as a separate "failed" row with the body and event_key NULL. A retry of that delivery
  *   is therefore processed, never answered as a duplicate of an attempt that did nothing.
  */
-final class Delivery_Processor {
+final class Delivery_Pipeline {
 
-	public function __construct( private Deliveries $deliveries, private Lead_Events $events, private Leads $leads ) {
+	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $events, private Lead_Store $leads ) {
 	}
 
 	/**
@@ -62,7 +67,7 @@ final class Delivery_Processor {
 	 */
 	public function process_again( int $delivery_id ) {
 		$stored = $this->deliveries->find( $delivery_id );
-		if ( null === $stored || null === $stored->body || ! in_array( $stored->result, array( Deliveries::FAILED, Deliveries::UNMATCHED ), true ) ) {
+		if ( null === $stored || null === $stored->body || ! in_array( $stored->result, array( Delivery_Store::FAILED, Delivery_Store::UNMATCHED ), true ) ) {
 			return new \WP_Error(
 				'solar_capture_not_reprocessable',
 				__( 'Only failed or unmatched deliveries that kept their body can be processed again.', 'solar-capture' ),
@@ -82,14 +87,14 @@ final class Delivery_Processor {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	private function store( array $event, string $body, array $row, int $replaces ) {
-		$kind    = Lead_Events::kind( (string) $event['trigger'] );
+		$kind    = Lead_Updater::kind( (string) $event['trigger'] );
 		$mark    = Transaction::error_mark();
 		$locked  = false;
 		$in_tx   = false;
 		$outcome = null;
 
 		try {
-			if ( Lead_Events::KIND_LEAD === $kind ) {
+			if ( Lead_Updater::KIND_LEAD === $kind ) {
 				// Taken before the transaction starts, so the transaction reads what the last holder committed.
 				$locked = $this->leads->lock();
 				if ( ! $locked ) {
@@ -109,12 +114,12 @@ final class Delivery_Processor {
 			$delivery_id = $this->deliveries->claim(
 				$row + array(
 					'event_key'   => $event['event_key'],
-					'result'      => Deliveries::FAILED,
+					'result'      => Delivery_Store::FAILED,
 					'reason'      => 'processing',
 					'http_status' => 200,
 					// Accepted and unmatched deliveries keep the body: nothing is lost, and an unmatched
 					// one can be processed again once its lead exists. Ignored ones carry nothing of use.
-					'body'        => Lead_Events::KIND_IGNORED === $kind ? null : $body,
+					'body'        => Lead_Updater::KIND_IGNORED === $kind ? null : $body,
 				)
 			);
 			if ( 0 === $delivery_id ) {
@@ -123,21 +128,21 @@ final class Delivery_Processor {
 				return $this->duplicate( $event, $row, $replaces );
 			}
 
-			if ( Lead_Events::KIND_PING === $kind ) {
+			if ( Lead_Updater::KIND_PING === $kind ) {
 				$final = array(
-					'result' => Deliveries::ACCEPTED,
+					'result' => Delivery_Store::ACCEPTED,
 					'reason' => 'ping',
 				);
-			} elseif ( Lead_Events::KIND_IGNORED === $kind ) {
+			} elseif ( Lead_Updater::KIND_IGNORED === $kind ) {
 				$final = array(
-					'result' => Deliveries::IGNORED,
+					'result' => Delivery_Store::IGNORED,
 					'reason' => 'no_lead_effect',
 				);
 			} else {
 				$outcome = $this->events->apply( $event, $delivery_id );
 				$final   = array(
 					'result'  => $outcome['result'],
-					'reason'  => Deliveries::UNMATCHED === $outcome['result'] ? 'no_matching_lead' : $outcome['note'] . ' (' . $outcome['matched_by'] . ')',
+					'reason'  => Delivery_Store::UNMATCHED === $outcome['result'] ? 'no_matching_lead' : $outcome['note'] . ' (' . $outcome['matched_by'] . ')',
 					'lead_id' => $outcome['lead_id'],
 				);
 			}
@@ -234,7 +239,7 @@ final class Delivery_Processor {
 		}
 		$id = $this->deliveries->record(
 			$row + array(
-				'result'       => Deliveries::DUPLICATE,
+				'result'       => Delivery_Store::DUPLICATE,
 				'reason'       => null === $original ? 'duplicate' : sprintf( 'duplicate of delivery %d', $original ),
 				'duplicate_of' => $original,
 				'http_status'  => 200,
@@ -242,7 +247,7 @@ final class Delivery_Processor {
 		);
 		return new \WP_REST_Response(
 			array(
-				'result'       => Deliveries::DUPLICATE,
+				'result'       => Delivery_Store::DUPLICATE,
 				'duplicate'    => true,
 				'delivery_id'  => $id,
 				'duplicate_of' => $original,
@@ -291,7 +296,7 @@ final class Delivery_Processor {
 		if ( 0 === $replaces ) {
 			$this->deliveries->record(
 				$row + array(
-					'result'      => Deliveries::REJECTED,
+					'result'      => Delivery_Store::REJECTED,
 					'reason'      => $reason . ': ' . $e->getMessage(),
 					'http_status' => $status,
 				)
@@ -310,7 +315,7 @@ final class Delivery_Processor {
 	private function engine_failure( string $body, array $row, int $replaces ): \WP_Error {
 		$id = 0 === $replaces ? $this->deliveries->record(
 			$row + array(
-				'result'      => Deliveries::FAILED,
+				'result'      => Delivery_Store::FAILED,
 				'reason'      => 'engine error',
 				'body'        => $body,
 				'http_status' => 500,
@@ -342,7 +347,7 @@ final class Delivery_Processor {
 		if ( 0 === $replaces ) {
 			$id = $this->deliveries->record(
 				$row + array(
-					'result'      => Deliveries::FAILED,
+					'result'      => Delivery_Store::FAILED,
 					'reason'      => ( $storage ? 'storage: ' : 'error: ' ) . $e->getMessage(),
 					'body'        => $body,
 					'http_status' => $status,

@@ -7,15 +7,17 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Leads;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+
 
 /**
  * Trigger effects, matching and the ordering guard. Runs inside the delivery transaction, under the
  * matching lock; throws Storage_Exception on any failed write so the caller rolls everything back.
  */
-final class Lead_Events {
+final class Lead_Updater {
 
 	/** The event concerns a lead. */
 	public const KIND_LEAD = 'lead';
@@ -62,7 +64,7 @@ final class Lead_Events {
 		'BOOKING_LOCATION_UPDATED',
 	);
 
-	public function __construct( private Leads $leads, private Timeline $timeline ) {
+	public function __construct( private Lead_Store $leads, private Timeline $timeline ) {
 	}
 
 	/**
@@ -104,7 +106,7 @@ final class Lead_Events {
 			// Only a booking with an attendee e-mail makes a lead; anything else waits as "unmatched".
 			if ( ! $has_details || '' === $email ) {
 				return array(
-					'result'     => Deliveries::UNMATCHED,
+					'result'     => Delivery_Store::UNMATCHED,
 					'lead_id'    => null,
 					'created'    => false,
 					'applied'    => false,
@@ -140,7 +142,7 @@ final class Lead_Events {
 		$this->timeline->add( $lead_id, $delivery_id, $event, $applied, $note );
 
 		return array(
-			'result'     => Deliveries::ACCEPTED,
+			'result'     => Delivery_Store::ACCEPTED,
 			'lead_id'    => $lead_id,
 			'created'    => $created,
 			'applied'    => $applied,

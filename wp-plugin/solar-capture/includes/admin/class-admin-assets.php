@@ -7,9 +7,10 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+
 
 /**
  * Enqueues assets/admin.js and assets/admin.css where they are used.

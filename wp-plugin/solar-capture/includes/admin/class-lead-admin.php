@@ -7,16 +7,19 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Leads\Timeline;
+
 
 /**
  * What the sales team sees of a lead.
  */
 final class Lead_Admin {
 
-	public function __construct( private Leads $leads, private Timeline $timeline ) {
+	public function __construct( private Lead_Store $leads, private Timeline $timeline ) {
 	}
 
 	/** Query argument of the booking status filter on the list screen. */

@@ -7,9 +7,12 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Webhook\Secrets;
+
 
 /**
  * If the two secrets differ every call is refused: the admin must see that on the screens they use,
@@ -22,7 +25,7 @@ final class Admin_Notices {
 
 	public function __construct(
 		private Secrets $secrets,
-		private Deliveries $deliveries,
+		private Delivery_Store $deliveries,
 		private Settings_Page $settings_page,
 		private Delivery_Log $log
 	) {
@@ -86,14 +89,14 @@ final class Admin_Notices {
 			);
 		}
 
-		$template = $this->deliveries->latest( Deliveries::REJECTED, null, 'CUSTOM_TEMPLATE' );
-		$accepted = null === $template ? null : $this->deliveries->latest( Deliveries::ACCEPTED );
+		$template = $this->deliveries->latest( Delivery_Store::REJECTED, null, 'CUSTOM_TEMPLATE' );
+		$accepted = null === $template ? null : $this->deliveries->latest( Delivery_Store::ACCEPTED );
 		if ( null !== $template && ( null === $accepted || (int) $accepted->id < (int) $template->id ) ) {
 			$notices[] = array(
 				'id'        => 'custom_template',
 				'type'      => 'error',
 				'message'   => __( 'Cal.com is sending a custom payload template, so bookings are refused (422). Fix: in Cal.com, open the webhook (Settings > Developer > Webhooks) and clear its Custom Payload field; Solar Capture reads Cal.com\'s default body.', 'solar-capture' ),
-				'link'      => Delivery_Log::url( array( 'result' => Deliveries::REJECTED ) ),
+				'link'      => Delivery_Log::url( array( 'result' => Delivery_Store::REJECTED ) ),
 				'link_text' => __( 'See the refused deliveries', 'solar-capture' ),
 			);
 		}

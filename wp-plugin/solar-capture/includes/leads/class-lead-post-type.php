@@ -7,7 +7,7 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Leads;
 
 /**
  * Registers the private lead post type and its meta keys (contract section 3).

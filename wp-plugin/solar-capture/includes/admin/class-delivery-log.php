@@ -7,9 +7,14 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Engine;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Webhook\Secrets;
+
 
 /**
  * The delivery log screen. Whoever may read private leads sees the log; stored bodies (personal data)
@@ -29,7 +34,7 @@ final class Delivery_Log {
 
 	private string $hook_suffix = '';
 
-	public function __construct( private Deliveries $deliveries, private Delivery_Processor $processor ) {
+	public function __construct( private Delivery_Store $deliveries, private Delivery_Pipeline $pipeline ) {
 	}
 
 	public function add_hooks(): void {
@@ -69,16 +74,16 @@ final class Delivery_Log {
 	/**
 	 * Translated label of a delivery result.
 	 *
-	 * @param string $result One of Deliveries::RESULTS.
+	 * @param string $result One of Delivery_Store::RESULTS.
 	 */
 	public static function result_label( string $result ): string {
 		$labels = array(
-			Deliveries::ACCEPTED  => __( 'Accepted', 'solar-capture' ),
-			Deliveries::DUPLICATE => __( 'Duplicate', 'solar-capture' ),
-			Deliveries::IGNORED   => __( 'Ignored', 'solar-capture' ),
-			Deliveries::UNMATCHED => __( 'Unmatched', 'solar-capture' ),
-			Deliveries::REJECTED  => __( 'Rejected', 'solar-capture' ),
-			Deliveries::FAILED    => __( 'Failed', 'solar-capture' ),
+			Delivery_Store::ACCEPTED  => __( 'Accepted', 'solar-capture' ),
+			Delivery_Store::DUPLICATE => __( 'Duplicate', 'solar-capture' ),
+			Delivery_Store::IGNORED   => __( 'Ignored', 'solar-capture' ),
+			Delivery_Store::UNMATCHED => __( 'Unmatched', 'solar-capture' ),
+			Delivery_Store::REJECTED  => __( 'Rejected', 'solar-capture' ),
+			Delivery_Store::FAILED    => __( 'Failed', 'solar-capture' ),
 		);
 		return $labels[ $result ] ?? $result;
 	}
@@ -142,7 +147,7 @@ final class Delivery_Log {
 		$id = isset( $_POST['delivery_id'] ) ? absint( $_POST['delivery_id'] ) : 0;
 		check_admin_referer( self::REPROCESS_ACTION . '_' . $id );
 
-		$result = $this->processor->process_again( $id );
+		$result = $this->pipeline->process_again( $id );
 		if ( is_wp_error( $result ) ) {
 			$notice = 'reprocess_failed';
 		} else {
@@ -165,7 +170,6 @@ final class Delivery_Log {
 	 */
 	public function list_table(): Delivery_List_Table {
 		require_once ABSPATH . 'wp-admin/includes/class-wp-list-table.php';
-		require_once __DIR__ . '/class-delivery-list-table.php';
 		return new Delivery_List_Table( $this->deliveries, $this, '' !== $this->hook_suffix ? $this->hook_suffix : 'solar_lead_page_' . self::PAGE );
 	}
 
@@ -250,7 +254,7 @@ final class Delivery_Log {
 			/* translators: %d: size in bytes. */
 			echo '<p class="description">' . esc_html( sprintf( __( 'Cut: the body has %d bytes.', 'solar-capture' ), strlen( $body ) ) ) . '</p>';
 		}
-		if ( Deliveries::can_process_again( $row ) ) {
+		if ( Delivery_Store::can_process_again( $row ) ) {
 			$this->process_again_button( (int) $row->id );
 		}
 	}

@@ -7,7 +7,7 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Database;
 
 /**
  * START TRANSACTION / COMMIT / ROLLBACK on $wpdb, counting depth.

@@ -7,10 +7,13 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Webhook;
+
+use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
 /**
- * POST /wp-json/solar-capture/v1/calcom-webhook: size cap, secret, signature, then the processor.
+ * POST /wp-json/solar-capture/v1/calcom-webhook: size cap, secret, signature, then the pipeline.
  */
 final class Webhook_Controller {
 
@@ -18,7 +21,7 @@ final class Webhook_Controller {
 	public const ROUTE                  = '/calcom-webhook';
 	public const DEFAULT_MAX_BODY_BYTES = 1048576;
 
-	public function __construct( private Secrets $secrets, private Deliveries $deliveries, private Delivery_Processor $processor ) {
+	public function __construct( private Secrets $secrets, private Delivery_Store $deliveries, private Delivery_Pipeline $pipeline ) {
 	}
 
 	public function add_hooks(): void {
@@ -124,7 +127,7 @@ final class Webhook_Controller {
 		}
 
 		$this->secrets->record_match( $slot );
-		return $this->processor->process( $body, $slot );
+		return $this->pipeline->process( $body, $slot );
 	}
 
 	/**
@@ -185,7 +188,7 @@ final class Webhook_Controller {
 	private function reject( string $reason, int $status, ?string $body_sha256 ): void {
 		$this->deliveries->record(
 			array(
-				'result'      => Deliveries::REJECTED,
+				'result'      => Delivery_Store::REJECTED,
 				'reason'      => $reason,
 				'http_status' => $status,
 				'body_sha256' => $body_sha256,

@@ -7,7 +7,15 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
+
+use SolarCapture\Plugin\Engine;
+use SolarCapture\Plugin\Jobs\Delivery_Retention;
+use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Webhook\Endpoint_Check;
+use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Plugin\Webhook\Webhook_Controller;
 
 /**
  * The settings screen and its actions: save or rotate the secret, remove the previous one, check the
@@ -39,7 +47,7 @@ final class Settings_Page {
 	public function __construct(
 		private Engine $engine,
 		private Secrets $secrets,
-		private Deliveries $deliveries,
+		private Delivery_Store $deliveries,
 		private Webhook_Controller $controller,
 		private Endpoint_Check $endpoint_check,
 		private Delivery_Retention $retention
@@ -405,7 +413,7 @@ final class Settings_Page {
 		}
 		$this->row( __( 'Last delivery received', 'solar-capture' ), $cell );
 
-		$ping = $this->deliveries->latest( Deliveries::ACCEPTED, 'PING' );
+		$ping = $this->deliveries->latest( Delivery_Store::ACCEPTED, 'PING' );
 		$this->row(
 			__( 'Last verified ping', 'solar-capture' ),
 			null === $ping

@@ -7,7 +7,9 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Admin;
+
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
 /**
  * Deliveries, newest first, filtered by result (views) and optionally by lead.
@@ -20,11 +22,11 @@ final class Delivery_List_Table extends \WP_List_Table {
 	private int $lead_id   = 0;
 
 	/**
-	 * @param Deliveries   $deliveries The table.
+	 * @param Delivery_Store   $deliveries The table.
 	 * @param Delivery_Log $log        The screen (for links and the "Process again" form).
 	 * @param string       $screen     Screen id.
 	 */
-	public function __construct( private Deliveries $deliveries, private Delivery_Log $log, string $screen ) {
+	public function __construct( private Delivery_Store $deliveries, private Delivery_Log $log, string $screen ) {
 		parent::__construct(
 			array(
 				'singular' => 'delivery',
@@ -35,7 +37,7 @@ final class Delivery_List_Table extends \WP_List_Table {
 		);
 		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- filters of a read-only list.
 		$result        = isset( $_GET['result'] ) && is_string( $_GET['result'] ) ? sanitize_key( $_GET['result'] ) : '';
-		$this->result  = in_array( $result, Deliveries::RESULTS, true ) ? $result : '';
+		$this->result  = in_array( $result, Delivery_Store::RESULTS, true ) ? $result : '';
 		$this->lead_id = isset( $_GET['lead'] ) ? absint( $_GET['lead'] ) : 0;
 		// phpcs:enable
 	}
@@ -163,7 +165,7 @@ final class Delivery_List_Table extends \WP_List_Table {
 			case 'actions':
 				$links = '<a href="' . esc_url( Delivery_Log::url( array( 'delivery' => (int) $item->id ) ) ) . '">'
 					. esc_html( current_user_can( Delivery_Log::BODY_CAPABILITY ) && (int) $item->has_body ? __( 'Details and body', 'solar-capture' ) : __( 'Details', 'solar-capture' ) ) . '</a>';
-				if ( current_user_can( Delivery_Log::BODY_CAPABILITY ) && Deliveries::can_process_again( $item ) ) {
+				if ( current_user_can( Delivery_Log::BODY_CAPABILITY ) && Delivery_Store::can_process_again( $item ) ) {
 					ob_start();
 					$this->log->process_again_button( (int) $item->id );
 					$links .= ' ' . ob_get_clean();

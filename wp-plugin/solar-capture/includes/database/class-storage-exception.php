@@ -7,10 +7,10 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Database;
 
 /**
- * Thrown inside the delivery transaction; the processor rolls back and answers 503 so the sender retries.
+ * Thrown inside the delivery transaction; the pipeline rolls back and answers 503 so the sender retries.
  * The message names the step, never data from the body.
  */
 final class Storage_Exception extends \RuntimeException {

@@ -7,7 +7,9 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Webhook;
+
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
 /**
  * Loopback checks for the Integrations screen: redirects, a blocked REST API, http where https works,
@@ -232,7 +234,7 @@ final class Endpoint_Check {
 				$status
 			);
 		}
-		if ( 200 === $status && is_array( $data ) && in_array( $data['result'] ?? null, array( Deliveries::ACCEPTED, Deliveries::DUPLICATE ), true ) ) {
+		if ( 200 === $status && is_array( $data ) && in_array( $data['result'] ?? null, array( Delivery_Store::ACCEPTED, Delivery_Store::DUPLICATE ), true ) ) {
 			$id = isset( $data['delivery_id'] ) && is_numeric( $data['delivery_id'] ) ? (int) $data['delivery_id'] : null;
 			return $this->test_result(
 				true,

@@ -7,9 +7,12 @@
 
 declare(strict_types=1);
 
-namespace SolarCapture\Plugin;
+namespace SolarCapture\Plugin\Privacy;
 
-use SolarCapture\Plugin\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Timeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Store;
+
 
 /**
  * Tools > Export Personal Data and Tools > Erase Personal Data find a person by e-mail: their leads
@@ -24,7 +27,7 @@ final class Privacy {
 	/** Leads or deliveries handled per call (WordPress calls again with the next page until done). */
 	public const PER_PAGE = 20;
 
-	public function __construct( private Timeline $timeline, private Deliveries $deliveries ) {
+	public function __construct( private Timeline $timeline, private Delivery_Store $deliveries ) {
 	}
 
 	public function add_hooks(): void {
