@@ -13,9 +13,13 @@
 # (default: generated once, kept in $SC_RUN_DIR/admin-password), SC_PLUGIN_DIR (default
 # <repo>/wp-plugin/solar-capture), SC_SO (default <repo>/target/release/libsolar_capture.so),
 # SC_ENGINE (default engine for `start` when --engine is not given; native).
+#
+# Every file written to the run dir comes from a template in scripts/stack/ (*.tmpl, `@NAME@`
+# placeholders, see render below); this script only fills them in and supervises the daemons.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TEMPLATES=$repo/scripts/stack
 
 RUN=$(realpath -m "${SC_RUN_DIR:-$repo/.run}")
 DB_PORT=${SC_DB_PORT:-33061}
@@ -24,10 +28,15 @@ PLUGIN_DIR=${SC_PLUGIN_DIR:-$repo/wp-plugin/solar-capture}
 SO=${SC_SO:-$repo/target/release/libsolar_capture.so}
 DB_NAME=solar_capture
 DB_USER=solar_capture
-ADMIN_USER=admin
+ADMIN_USER="admin"
 PLUGIN_SLUG=solar-capture
 SITE_URL="http://127.0.0.1:$HTTP_PORT"
 PHP_FPM=php-fpm8.2
+FPM_POOL=solar_capture
+FPM_WORKERS=8
+# The plugin caps webhook bodies at 1 MiB and answers larger ones with its own 413 (JSON): nginx's limit
+# is well above that so the plugin gets to answer, yet refuses far larger bodies before PHP reads them.
+CLIENT_MAX_BODY_SIZE=8m
 
 LOGS=$RUN/logs
 DATADIR=$RUN/mysql
@@ -64,6 +73,43 @@ show_log_tail() {
   else
     printf -- '--- %s is empty or missing ---\n' "$file" >&2
   fi
+}
+
+# render TEMPLATE [NAME=VALUE...]: prints scripts/stack/TEMPLATE with every `@NAME@` replaced by VALUE,
+# literally and in one pass (a value containing `@X@` is not expanded again). Fails loudly, printing
+# nothing, when the template has a placeholder without a value or a value names no placeholder (a typo).
+# Placeholders are `@` + [A-Z][A-Z0-9_]* + `@`; any other `@` is plain text.
+render() {
+  local name=$1 file="$TEMPLATES/$1" text out="" pair key match
+  shift
+  [[ -f "$file" ]] || die "template $file is missing"
+  IFS= read -r -d '' text <"$file" || true
+  local -A values=() used=()
+  for pair in "$@"; do
+    key=${pair%%=*}
+    [[ "$pair" == *=* && "$key" =~ ^[A-Z][A-Z0-9_]*$ ]] || die "render $name: bad argument '$pair' (want NAME=VALUE)"
+    values[$key]=${pair#*=}
+  done
+  while [[ "$text" =~ @([A-Z][A-Z0-9_]*)@ ]]; do
+    match=${BASH_REMATCH[0]} key=${BASH_REMATCH[1]}
+    [[ -v "values[$key]" ]] || die "render $name: placeholder $match has no value ($file)"
+    used[$key]=1
+    out+=${text%%"$match"*}${values[$key]}
+    text=${text#*"$match"}
+  done
+  out+=$text
+  for key in "${!values[@]}"; do
+    [[ -v "used[$key]" ]] || die "render $name: $key=... given, but $file has no @$key@"
+  done
+  printf '%s' "$out"
+}
+
+# render_to FILE TEMPLATE [NAME=VALUE...]: render into FILE (written only when rendering succeeded).
+render_to() {
+  local dest=$1 text
+  shift
+  text=$(render "$@"; printf x) || exit 1
+  printf '%s' "${text%x}" >"$dest"
 }
 
 # A PHP single-quoted string literal.
@@ -153,16 +199,26 @@ stray_pids() {
     for p in /proc/[0-9]*; do
       case $(readlink "$p/exe" 2>/dev/null) in
         */nginx | */mariadbd | */"$PHP_FPM")
-          ls -l "$p/fd" 2>/dev/null | grep -qF -- "-> $RUN/" && printf '%s\n' "${p#/proc/}" ;;
+          if holds_run_file "$p"; then printf '%s\n' "${p#/proc/}"; fi ;;
       esac
     done
   )
-  for p in $(sort -un <<<"$candidates"); do
+  while read -r p; do
+    [[ -n "$p" ]] || continue
     alive "$p" || continue
     ppid=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
     [[ "$keep" == *" $p "* || "$keep" == *" $ppid "* ]] && continue
     printf '%s\n' "$p"
+  done < <(sort -un <<<"$candidates")
+}
+
+# True when process /proc/PID ($1) has a file under $RUN open.
+holds_run_file() {
+  local fd
+  for fd in "$1"/fd/*; do
+    [[ "$(readlink "$fd" 2>/dev/null)" == "$RUN/"* ]] && return 0
   done
+  return 1
 }
 
 kill_strays() {
@@ -214,17 +270,26 @@ ensure_secrets() {
     fi
     [[ -s "$RUN/db-password" ]] || random_secret 24 >"$RUN/db-password"
     if [[ ! -s "$RUN/wp-salts.php" ]]; then
-      local k
-      {
-        printf '<?php\n// Generated once by scripts/stack.sh.\n'
-        for k in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT LOGGED_IN_SALT NONCE_SALT; do
-          printf "define('%s', '%s');\n" "$k" "$(random_secret 64)"
-        done
-      } >"$RUN/wp-salts.php"
+      local k salts=()
+      for k in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT LOGGED_IN_SALT NONCE_SALT; do
+        salts+=("$k=$(random_secret 64)")
+      done
+      render_to "$RUN/wp-salts.php" wp-salts.php.tmpl "${salts[@]}"
     fi)
 }
 
 # ---------------------------------------------------------------------------------------------- MariaDB
+
+# The mariadbd command line, one option per line, from mariadbd.opts.tmpl (no file in the run dir).
+mariadbd_options() {
+  local user_opt="" text line
+  [[ $(id -u) -eq 0 ]] && user_opt=--user=root
+  text=$(render mariadbd.opts.tmpl DATADIR="$DATADIR" DB_SOCK="$DB_SOCK" DB_PORT="$DB_PORT" \
+    DB_USER_OPT="$user_opt" DB_PID="$DB_PID" DB_LOG="$LOGS/mariadb.log") || exit 1
+  while IFS= read -r line; do
+    [[ -z "$line" || "$line" == \#* ]] || printf '%s\n' "$line"
+  done <<<"$text"
+}
 
 start_mariadb() {
   if our_pid "$DB_PID" >/dev/null; then
@@ -245,12 +310,11 @@ start_mariadb() {
     mv "$DATADIR.partial" "$DATADIR"
   fi
   rm -f "$DB_SOCK" "$DB_PID"
-  local user_opt=()
-  [[ $(id -u) -eq 0 ]] && user_opt=(--user=root)
+  local opts=()
+  mapfile -t opts < <(mariadbd_options)
+  ((${#opts[@]} > 0)) || die "no mariadbd options (template $TEMPLATES/mariadbd.opts.tmpl)"
   # setsid: own session, so neither Ctrl-C nor a job-control kill of the caller takes it down.
-  setsid mariadbd --no-defaults --datadir="$DATADIR" --socket="$DB_SOCK" --port="$DB_PORT" \
-    --bind-address=127.0.0.1 --skip-name-resolve "${user_opt[@]}" --skip-log-bin \
-    --pid-file="$DB_PID" --log-error="$LOGS/mariadb.log" </dev/null >>"$LOGS/mariadb.log" 2>&1 &
+  setsid mariadbd "${opts[@]}" </dev/null >>"$LOGS/mariadb.log" 2>&1 &
   local pid=$!
   wait_until "MariaDB" 30 "$LOGS/mariadb.log" "$pid" \
     mariadb-admin --no-defaults --socket="$DB_SOCK" -uroot ping
@@ -289,121 +353,15 @@ ensure_wordpress_copy() {
 write_wp_config() {
   local pw
   pw=$(cat "$RUN/db-password")
-  cat >"$WP_DIR/wp-config.php" <<EOF
-<?php
-// Written by scripts/stack.sh on every start: edit the script, not this file.
-define('DB_NAME', $(php_quote "$DB_NAME"));
-define('DB_USER', $(php_quote "$DB_USER"));
-define('DB_PASSWORD', $(php_quote "$pw"));
-define('DB_HOST', '127.0.0.1:$DB_PORT');
-define('DB_CHARSET', 'utf8mb4');
-define('DB_COLLATE', '');
-require $(php_quote "$RUN/wp-salts.php");
-\$table_prefix = 'wp_';
-
-define('WP_DEBUG', true);
-define('WP_DEBUG_LOG', $(php_quote "$LOGS/wp-debug.log"));
-define('WP_DEBUG_DISPLAY', false); // 6.1 on PHP 8.2 prints deprecations that would corrupt JSON answers
-define('FS_METHOD', 'direct');
-define('WP_HOME', $(php_quote "$SITE_URL"));
-define('WP_SITEURL', $(php_quote "$SITE_URL"));
-define('DISABLE_WP_CRON', false);
-define('AUTOMATIC_UPDATER_DISABLED', true);
-define('WP_ENVIRONMENT_TYPE', 'local'); // e.g. application passwords work over plain http
-
-if (!defined('ABSPATH')) {
-    define('ABSPATH', __DIR__ . '/');
-}
-require_once ABSPATH . 'wp-settings.php';
-EOF
+  render_to "$WP_DIR/wp-config.php" wp-config.php.tmpl \
+    DB_NAME_PHP="$(php_quote "$DB_NAME")" DB_USER_PHP="$(php_quote "$DB_USER")" \
+    DB_PASSWORD_PHP="$(php_quote "$pw")" DB_PORT="$DB_PORT" SALTS_FILE_PHP="$(php_quote "$RUN/wp-salts.php")" \
+    DEBUG_LOG_PHP="$(php_quote "$LOGS/wp-debug.log")" SITE_URL_PHP="$(php_quote "$SITE_URL")"
 }
 
 # The PHP helper run in CHILD processes (never in the process that runs tests: WP_INSTALLING would stick).
 write_wp_tool() {
-  cat >"$WP_TOOL" <<'EOF'
-<?php
-// Written by scripts/stack.sh: WordPress chores without wp-cli. Usage: php wp-tool.php install|activate
-// Inputs come from the environment: SC_WP_DIR, SC_URL, SC_ADMIN_PASSWORD, SC_PLUGIN_SLUG.
-$sc_cmd = $argv[1] ?? '';
-$sc_wp = getenv('SC_WP_DIR');
-$sc_url = parse_url(getenv('SC_URL'));
-$_SERVER['HTTP_HOST'] = $sc_url['host'] . ':' . $sc_url['port'];
-$_SERVER['SERVER_NAME'] = $sc_url['host'];
-$_SERVER['SERVER_PORT'] = (string) $sc_url['port'];
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['REQUEST_METHOD'] = 'GET';
-
-// WP_DEBUG_DISPLAY is off, so a fatal error would otherwise only reach wp-debug.log: echo it here too.
-register_shutdown_function(static function () {
-    $e = error_get_last();
-    if ($e !== null && in_array($e['type'], [E_ERROR, E_PARSE, E_CORE_ERROR, E_COMPILE_ERROR, E_USER_ERROR], true)) {
-        fwrite(STDERR, "PHP fatal error: {$e['message']} in {$e['file']}:{$e['line']}\n");
-    }
-});
-
-if ($sc_cmd === 'install') {
-    define('WP_INSTALLING', true);
-    // Pluggable: no e-mail on install (there is no MTA).
-    function wp_new_blog_notification($blog_title, $blog_url, $user_id, $password) {}
-    require $sc_wp . '/wp-load.php';
-    require_once ABSPATH . 'wp-admin/includes/upgrade.php';
-    if (is_blog_installed()) {
-        echo "WordPress already installed\n";
-        exit(0);
-    }
-    // No loopback HTTP during install (the pretty-permalink probe would hit a server that may not run yet).
-    add_filter('pre_http_request', static fn() => new WP_Error('sc_offline', 'no HTTP during install'));
-    $sc_result = wp_install('Solar Capture Demo', 'admin', 'admin@example.com', true, '', getenv('SC_ADMIN_PASSWORD'));
-    if (is_wp_error($sc_result) || empty($sc_result['user_id'])) {
-        fwrite(STDERR, "wp_install failed\n");
-        exit(1);
-    }
-    global $wp_rewrite;
-    $wp_rewrite->set_permalink_structure('/%postname%/');
-    $wp_rewrite->flush_rules(false);
-    echo "WordPress installed (permalinks /%postname%/)\n";
-    exit(0);
-}
-
-if ($sc_cmd === 'activate') {
-    // Output while WordPress loads (an active plugin echoing something) would corrupt every JSON answer.
-    ob_start();
-    require $sc_wp . '/wp-load.php';
-    require_once ABSPATH . 'wp-admin/includes/plugin.php';
-    $sc_early = ob_get_clean();
-    if ($sc_early !== '' && $sc_early !== false) {
-        fwrite(STDERR, "WordPress printed output while loading (an active plugin echoes something?):\n$sc_early\n");
-        exit(1);
-    }
-    $sc_slug = getenv('SC_PLUGIN_SLUG');
-    $sc_found = get_plugins('/' . $sc_slug);
-    if (!$sc_found) {
-        fwrite(STDERR, "no PHP file with a 'Plugin Name:' header in wp-content/plugins/$sc_slug/\n");
-        exit(1);
-    }
-    $sc_main = isset($sc_found["$sc_slug.php"]) ? "$sc_slug.php" : array_key_first($sc_found);
-    $sc_file = "$sc_slug/$sc_main";
-    if (is_plugin_active($sc_file)) {
-        echo "plugin $sc_file already active\n";
-        exit(0);
-    }
-    $sc_result = activate_plugin($sc_file);
-    if (is_wp_error($sc_result)) {
-        $sc_state = is_plugin_active($sc_file) ? 'WordPress did mark it active' : 'it is NOT active';
-        fwrite(STDERR, "activation of $sc_file failed ($sc_state): " . $sc_result->get_error_message() . "\n");
-        $sc_data = $sc_result->get_error_data();
-        if (is_string($sc_data) && $sc_data !== '') {
-            fwrite(STDERR, "output of the plugin during activation:\n$sc_data\n");
-        }
-        exit(1);
-    }
-    echo "plugin $sc_file activated\n";
-    exit(0);
-}
-
-fwrite(STDERR, "usage: php wp-tool.php install|activate\n");
-exit(2);
-EOF
+  render_to "$WP_TOOL" wp-tool.php.tmpl
 }
 
 # Runs wp-tool.php in a child PHP process with the stack's settings; extra php options first.
@@ -447,7 +405,7 @@ activate_plugin() {
     return 0
   fi
   printf '%s\n' "$out" >"$RUN/plugin-activation-failed"
-  printf 'stack: ERROR: plugin activation failed:\n%s\n' "$(sed 's/^/    /' <<<"$out")" >&2
+  printf 'stack: ERROR: plugin activation failed:\n    %s\n' "${out//$'\n'/$'\n    '}" >&2
   return 1
 }
 
@@ -458,34 +416,10 @@ write_fpm_conf() {
   [[ $(id -u) -eq 0 ]] && user_lines=$'user = root\ngroup = root'
   local ext_line=""
   [[ "$engine" == native ]] && ext_line="php_admin_value[extension] = $FPM_SO"
-  cat >"$FPM_CONF" <<EOF
-; Written by scripts/stack.sh on every start.
-[global]
-pid = $FPM_PID
-error_log = $LOGS/php-fpm.log
-daemonize = yes
-
-[solar_capture]
-$user_lines
-listen = $FPM_SOCK
-listen.mode = 0666
-; static: 8 real workers, so concurrency tests race for real
-pm = static
-pm.max_children = 8
-clear_env = no
-catch_workers_output = yes
-decorate_workers_output = no
-env[SOLAR_CAPTURE_ENGINE] = $engine
-; php_value, not php_admin_value: WordPress must be able to point error_log at WP_DEBUG_LOG
-php_flag[log_errors] = on
-php_value[error_log] = $LOGS/php-error.log
-; nginx (client_max_body_size 8m) is the outer limit: PHP must never drop a body nginx let through
-php_admin_value[post_max_size] = 16M
-php_admin_value[upload_max_filesize] = 16M
-; edits of the plugin are seen by the next request
-php_admin_value[opcache.revalidate_freq] = 0
-$ext_line
-EOF
+  render_to "$FPM_CONF" php-fpm.conf.tmpl \
+    FPM_PID="$FPM_PID" FPM_LOG="$LOGS/php-fpm.log" POOL="$FPM_POOL" USER_LINES="$user_lines" \
+    FPM_SOCK="$FPM_SOCK" FPM_WORKERS="$FPM_WORKERS" ENGINE="$engine" PHP_ERROR_LOG="$LOGS/php-error.log" \
+    CLIENT_MAX_BODY_SIZE="$CLIENT_MAX_BODY_SIZE" EXTENSION_LINE="$ext_line"
 }
 
 start_php_fpm() {
@@ -511,7 +445,7 @@ start_php_fpm() {
   fi
   wait_until "php-fpm" 15 "$LOGS/php-fpm.log" "" test -S "$FPM_SOCK"
   wait_until "php-fpm pid file" 5 "$LOGS/php-fpm.log" "" our_pid "$FPM_PID"
-  log "php-fpm: running, engine $engine, 8 workers on $FPM_SOCK"
+  log "php-fpm: running, engine $engine, $FPM_WORKERS workers on $FPM_SOCK"
 }
 
 # ---------------------------------------------------------------------------------------------- nginx
@@ -520,81 +454,13 @@ write_nginx_conf() {
   local user_line=""
   [[ $(id -u) -eq 0 ]] && user_line="user root root;"
   # No `include fastcgi_params`: Debian's sets HTTP_HOST to $host, which drops the port.
-  local fcgi="
-      fastcgi_param QUERY_STRING \$query_string;
-      fastcgi_param REQUEST_METHOD \$request_method;
-      fastcgi_param CONTENT_TYPE \$content_type;
-      fastcgi_param CONTENT_LENGTH \$content_length;
-      fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-      fastcgi_param REQUEST_URI \$request_uri;
-      fastcgi_param DOCUMENT_URI \$document_uri;
-      fastcgi_param DOCUMENT_ROOT \$document_root;
-      fastcgi_param SERVER_PROTOCOL \$server_protocol;
-      fastcgi_param REQUEST_SCHEME \$scheme;
-      fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-      fastcgi_param SERVER_SOFTWARE nginx/\$nginx_version;
-      fastcgi_param REMOTE_ADDR \$remote_addr;
-      fastcgi_param REMOTE_PORT \$remote_port;
-      fastcgi_param SERVER_ADDR \$server_addr;
-      fastcgi_param SERVER_PORT \$server_port;
-      fastcgi_param SERVER_NAME \$server_name;
-      fastcgi_param REDIRECT_STATUS 200;
-      fastcgi_param HTTP_HOST \$http_host;
-      fastcgi_param HTTP_PROXY \"\";
-      fastcgi_read_timeout 300s;
-      fastcgi_pass unix:$FPM_SOCK;"
-  cat >"$NGINX_CONF" <<EOF
-# Written by scripts/stack.sh on every start.
-$user_line
-worker_processes 2;
-daemon on;
-pid $NGINX_PID;
-error_log $LOGS/nginx-error.log warn;
-
-events { worker_connections 512; }
-
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log $LOGS/nginx-access.log;
-  client_body_temp_path $NGINX_DIR/tmp/client_body;
-  proxy_temp_path $NGINX_DIR/tmp/proxy;
-  fastcgi_temp_path $NGINX_DIR/tmp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/tmp/uwsgi;
-  scgi_temp_path $NGINX_DIR/tmp/scgi;
-  sendfile on;
-  # Large enough that the plugin, not nginx, answers oversized webhook bodies.
-  client_max_body_size 8m;
-  client_body_buffer_size 1m;
-
-  server {
-    listen 127.0.0.1:$HTTP_PORT;
-    server_name 127.0.0.1 localhost;
-    root $WP_DIR;
-    index index.php index.html;
-
-    # Used by scripts/stack.sh to check nginx -> php-fpm -> engine.
-    location = /__sc_stack_probe {
-      fastcgi_param SCRIPT_FILENAME $PROBE;$fcgi
-    }
-
-    location / {
-      try_files \$uri \$uri/ /index.php?\$args;
-    }
-
-    location ~ \.php\$ {
-      try_files \$uri =404;
-      fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;$fcgi
-    }
-  }
-}
-EOF
-  cat >"$PROBE" <<'EOF'
-<?php
-header('Content-Type: application/json');
-echo json_encode(['php' => PHP_VERSION, 'native' => extension_loaded('solar_capture'),
-    'engine' => getenv('SOLAR_CAPTURE_ENGINE'), 'host' => $_SERVER['HTTP_HOST'] ?? null]), "\n";
-EOF
+  local fcgi
+  fcgi=$(render nginx-fastcgi.tmpl FPM_SOCK="$FPM_SOCK") || exit 1
+  render_to "$NGINX_CONF" nginx.conf.tmpl \
+    USER_LINE="$user_line" NGINX_PID="$NGINX_PID" NGINX_ERROR_LOG="$LOGS/nginx-error.log" \
+    NGINX_ACCESS_LOG="$LOGS/nginx-access.log" NGINX_DIR="$NGINX_DIR" CLIENT_MAX_BODY_SIZE="$CLIENT_MAX_BODY_SIZE" \
+    HTTP_PORT="$HTTP_PORT" WP_DIR="$WP_DIR" PROBE="$PROBE" FASTCGI="$fcgi"
+  render_to "$PROBE" probe.php.tmpl
 }
 
 start_nginx() {
@@ -628,6 +494,7 @@ check_http() {
   fi
   local code
   code=$(curl -sS -o "$RUN/last-rest-check.json" -w '%{http_code}' "$SITE_URL/wp-json/") || true
+  # shellcheck disable=SC2016 # PHP code: $argv is PHP's
   if [[ "$code" != 200 ]] || ! php -r 'exit(is_array(json_decode(file_get_contents($argv[1]), true)) ? 0 : 1);' "$RUN/last-rest-check.json"; then
     head -c 2000 "$RUN/last-rest-check.json" >&2 || true
     show_log_tail "$LOGS/wp-debug.log"
@@ -693,7 +560,7 @@ cmd_start() {
   start_php_fpm "$engine"
   start_nginx
   check_http "$engine"
-  log "ready in $(( ($(now_ms) - t0) ))ms: $SITE_URL (admin: $SITE_URL/wp-admin/ user $ADMIN_USER, password in $RUN/admin-password)"
+  log "ready in $(( $(now_ms) - t0 ))ms: $SITE_URL (admin: $SITE_URL/wp-admin/ user $ADMIN_USER, password in $RUN/admin-password)"
   if [[ $activation_ok == false ]]; then
     die "the stack runs but the plugin activation failed (see above): fix the plugin, then run scripts/stack.sh activate"
   fi
