@@ -274,7 +274,7 @@ try {
     $noDialog('the delivery log');
     $check(XSS_NAME === $driver->text($link), 'the log links the lead by its name, as text');
     $rows = $driver->text($driver->waitFor('#the-list'));
-    $check(str_contains($rows, 'PING') && str_contains($rows, 'BOOKING_CREATED') && str_contains($rows, 'signature: solar_capture_invalid_signature'), 'the log shows the ping, the booking and the refused delivery with its reason');
+    $check(str_contains($rows, 'PING') && str_contains($rows, 'BOOKING_CREATED') && str_contains($rows, 'invalid_signature'), 'the log shows the ping, the booking and the refused delivery with its reason');
     $shot('09-delivery-log');
     $driver->click($driver->waitFor('.subsubsub .accepted a'));
     $driver->waitUntil('location.search.indexOf("result=accepted") !== -1 && document.readyState === "complete"');

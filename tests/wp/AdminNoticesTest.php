@@ -9,6 +9,7 @@ namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Admin\Admin_Notices;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 
 final class AdminNoticesTest extends TestCase
@@ -86,9 +87,9 @@ final class AdminNoticesTest extends TestCase
 
     public function testWrongSignaturesOlderThan24HoursAreNoLongerNews(): void
     {
-        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason' => Admin_Notices::WRONG_SIGNATURE_REASON, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS - 60)]);
+        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason_code' => Reason::INVALID_SIGNATURE, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS - 60)]);
         self::assertSame([], $this->notices());
-        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason' => Admin_Notices::WRONG_SIGNATURE_REASON, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS + 60)]);
+        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason_code' => Reason::INVALID_SIGNATURE, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS + 60)]);
         self::assertStringStartsWith('1 delivery was refused', $this->notices()['wrong_signature']);
     }
 

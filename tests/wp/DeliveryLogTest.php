@@ -38,7 +38,7 @@ final class DeliveryLogTest extends TestCase
         self::assertStringContainsString('Received (Europe/Berlin)', $html);
         self::assertStringContainsString('<code>BOOKING_CREATED</code>', $html);
         self::assertStringContainsString('solar-capture-result-rejected">Rejected</span>', $html);
-        self::assertStringContainsString('signature: solar_capture_invalid_signature', $html);
+        self::assertStringContainsString('<code class="solar-capture-reason">invalid_signature</code>', $html);
         self::assertStringContainsString('Cal.com and this site use different secrets', $html, 'the reason is explained');
         self::assertStringContainsString('no_matching_lead', $html);
         self::assertStringContainsString('&lt;img src=x onerror=alert(1)&gt;</a>', $html, 'the lead link shows the name as text');
@@ -51,13 +51,13 @@ final class DeliveryLogTest extends TestCase
         self::assertMatchesRegularExpression('/All <span class="count">\(3\)<\/span>/', $html);
 
         $rejected = $this->log(['result' => 'rejected']);
-        self::assertStringContainsString('solar_capture_invalid_signature', $rejected);
+        self::assertStringContainsString('invalid_signature', $rejected);
         self::assertStringNotContainsString('<code>BOOKING_CREATED</code>', $rejected, 'filtered by result');
         self::assertStringNotContainsString('<code>MEETING_ENDED</code>', $rejected);
 
         $of_lead = $this->log(['lead' => (string) $created['lead_id']]);
         self::assertStringContainsString('Deliveries of ', $of_lead);
-        self::assertStringNotContainsString('solar_capture_invalid_signature', $of_lead);
+        self::assertStringNotContainsString('invalid_signature', $of_lead);
     }
 
     public function testBodiesAreForAdministratorsOnly(): void

@@ -112,7 +112,7 @@ final class EndpointCheckTest extends TestCase
         self::assertEqualsWithDelta(time(), strtotime($body['createdAt']), 5);
 
         $row = $this->delivery((int) $result['delivery_id']);
-        self::assertSame(['accepted', 'PING', 'ping'], [$row->result, $row->trigger_event, $row->reason]);
+        self::assertSame(['accepted', 'PING', 'ping'], [$row->result, $row->trigger_event, $row->reason_code]);
         self::assertNotNull($this->plugin->deliveries->latest('accepted', 'PING'));
 
         // A second one right away is not a duplicate of the first (createdAt has milliseconds).

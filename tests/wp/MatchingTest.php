@@ -7,6 +7,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
+use SolarCapture\Plugin\Pipeline\Delivery_Outcome;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
 final class MatchingTest extends TestCase
@@ -152,17 +154,19 @@ final class MatchingTest extends TestCase
 
         $lead = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];
         $again = $this->plugin->pipeline->process_again($meeting['delivery_id']);
-        self::assertInstanceOf(\WP_REST_Response::class, $again);
-        $data = self::assertResult($again, 'accepted');
-        self::assertSame($lead, $data['lead_id']);
+        self::assertInstanceOf(Delivery_Outcome::class, $again);
+        self::assertSame(['accepted', 'replay'], [$again->result, $this->delivery((int) $again->delivery_id)->source]);
+        self::assertSame($lead, $again->lead_id);
+        $data = ['delivery_id' => $again->delivery_id];
         self::assertSame('completed', self::meta($lead, Lead::META_STATUS));
 
         $old = $this->delivery($meeting['delivery_id']);
         self::assertNull($old->event_key, 'the key moved to the new row');
+        self::assertSame(Reason::PROCESSED_AGAIN, $old->reason_code);
         self::assertSame(sprintf('processed again as delivery %d', $data['delivery_id']), $old->reason);
         self::assertNotNull($this->delivery($data['delivery_id'])->event_key);
 
         // A delivery that was accepted can't be processed again.
-        self::assertInstanceOf(\WP_Error::class, $this->plugin->pipeline->process_again($data['delivery_id']));
+        self::assertNull($this->plugin->pipeline->process_again($data['delivery_id']));
     }
 }

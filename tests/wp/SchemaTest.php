@@ -7,6 +7,7 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Pipeline\Reason;
 
 final class SchemaTest extends TestCase
 {
@@ -34,7 +35,7 @@ final class SchemaTest extends TestCase
         self::assertSame(['char(64)', 'YES'], $columns['event_key']);
         self::assertSame(['longblob', 'YES'], $columns['body']);
         self::assertSame(['bigint(20) unsigned', 'YES'], $columns['duplicate_of']);
-        foreach (['id', 'result', 'reason', 'trigger_event', 'booking_uid', 'body_sha256', 'secret_slot', 'lead_id', 'engine', 'http_status'] as $name) {
+        foreach (['id', 'result', 'reason_code', 'reason', 'source', 'trigger_event', 'booking_uid', 'body_sha256', 'secret_slot', 'lead_id', 'engine', 'http_status'] as $name) {
             self::assertArrayHasKey($name, $columns);
         }
         $unique = $wpdb->get_results("SHOW INDEX FROM {$table} WHERE Key_name = 'event_key'");
@@ -53,5 +54,46 @@ final class SchemaTest extends TestCase
         });
         self::assertTrue($this->plugin->schema->install());
         self::assertSame([], $changes, 'dbDelta found nothing to change');
+    }
+
+    /** Rows written by schema 1 (free-text reasons only) get the code their text meant. */
+    public function testTheUpgradeGivesEveryEarlierRowItsReasonCode(): void
+    {
+        global $wpdb;
+        $legacy = [
+            'signature: solar_capture_invalid_signature' => Reason::INVALID_SIGNATURE,
+            'signature: solar_capture_signature_missing' => Reason::SIGNATURE_MISSING,
+            'signature: solar_capture_no_secret_provided' => Reason::NO_SECRET_PROVIDED,
+            'signature: solar_capture_signature_malformed' => Reason::SIGNATURE_MALFORMED,
+            'no secret configured' => Reason::NO_SECRET,
+            'body too large: 2000000 bytes' => Reason::BODY_TOO_LARGE,
+            'CUSTOM_TEMPLATE: the body is `false`' => Reason::CUSTOM_TEMPLATE,
+            'NOT_JSON: body is not valid JSON' => Reason::NOT_JSON,
+            'NOT_AN_EVENT: createdAt: missing' => Reason::NOT_AN_EVENT,
+            'ping' => Reason::PING,
+            'no_lead_effect' => Reason::NO_LEAD_EFFECT,
+            'no_matching_lead' => Reason::NO_MATCHING_LEAD,
+            'applied (uid)' => Reason::APPLIED,
+            'older_than_last_event (email)' => Reason::OLDER_THAN_LAST_EVENT,
+            'pending_reschedule (uid)' => Reason::PENDING_RESCHEDULE,
+            'no_status_effect (lead_id)' => Reason::NO_STATUS_EFFECT,
+            'duplicate of delivery 12' => Reason::DUPLICATE,
+            'storage: claiming the delivery failed' => Reason::STORAGE_UNAVAILABLE,
+            'engine error' => Reason::ENGINE_ERROR,
+            'error: Call to undefined function' => Reason::PROCESSING_FAILED,
+            'processed again as delivery 7' => Reason::PROCESSED_AGAIN,
+            'already processed as delivery 7' => Reason::ALREADY_PROCESSED,
+        ];
+        $ids = [];
+        foreach (array_keys($legacy) as $reason) {
+            $ids[$reason] = (int) $this->plugin->deliveries->record(['result' => 'rejected', 'reason' => $reason]);
+            // As schema 1 left it: no code.
+            $wpdb->update($this->plugin->schema->deliveries_table(), ['reason_code' => ''], ['id' => $ids[$reason]]);
+        }
+        self::assertTrue($this->plugin->schema->backfill_reason_codes());
+        foreach ($legacy as $reason => $code) {
+            self::assertSame($code, $this->delivery($ids[$reason])->reason_code, $reason);
+            self::assertSame($reason, $this->delivery($ids[$reason])->reason, 'the text stays as the detail');
+        }
     }
 }

@@ -8,6 +8,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Tests\WP;
 
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
 final class StorageFailureTest extends TestCase
@@ -77,7 +78,8 @@ final class StorageFailureTest extends TestCase
         $failed = $this->lastDelivery();
         self::assertSame('failed', $failed->result);
         self::assertSame(503, (int) $failed->http_status);
-        self::assertStringStartsWith('storage: ', $failed->reason);
+        self::assertSame(Reason::STORAGE_UNAVAILABLE, $failed->reason_code);
+        self::assertNotSame('', $failed->reason, 'the failed step is named');
         self::assertSame($body, $failed->body, 'kept so it can be processed again');
         self::assertNull($failed->event_key);
         self::assertSame($response->get_data()['data']['delivery_id'], (int) $failed->id);
@@ -97,9 +99,11 @@ final class StorageFailureTest extends TestCase
         $this->stopFailing();
 
         $again = $this->plugin->pipeline->process_again($failed_id);
-        $data = self::assertResult($again, 'accepted');
+        self::assertNotNull($again);
+        self::assertSame('accepted', $again->result);
         self::assertCount(1, self::leadIds());
-        self::assertSame(sprintf('processed again as delivery %d', $data['delivery_id']), $this->delivery($failed_id)->reason);
+        self::assertSame(Reason::PROCESSED_AGAIN, $this->delivery($failed_id)->reason_code);
+        self::assertSame(sprintf('processed again as delivery %d', $again->delivery_id), $this->delivery($failed_id)->reason);
 
         // Cal.com's own retry after that is a duplicate.
         self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'duplicate');

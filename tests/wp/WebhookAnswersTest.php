@@ -7,6 +7,7 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Webhook\Webhook_Controller;
 
@@ -72,7 +73,8 @@ final class WebhookAnswersTest extends TestCase
 
         $row = $this->delivery($data['delivery_id']);
         self::assertSame('accepted', $row->result);
-        self::assertSame('ping', $row->reason);
+        self::assertSame(Reason::PING, $row->reason_code);
+        self::assertSame('webhook', $row->source);
         self::assertSame('PING', $row->trigger_event);
         self::assertSame(hash('sha256', self::fixture('15_ping_test.json')), $row->event_key);
         self::assertSame([], self::leadIds());
@@ -181,7 +183,7 @@ final class WebhookAnswersTest extends TestCase
         $row = $this->lastDelivery();
         self::assertSame('rejected', $row->result);
         self::assertSame(401, (int) $row->http_status);
-        self::assertStringContainsString($code, $row->reason);
+        self::assertSame($code, 'solar_capture_' . $row->reason_code, 'the stored code is the answer\'s');
         self::assertNull($row->body);
         self::assertNull($row->event_key);
         self::assertNull($row->secret_slot);
@@ -203,7 +205,8 @@ final class WebhookAnswersTest extends TestCase
         self::assertError($response, 400, 'solar_capture_not_json');
         $row = $this->lastDelivery();
         self::assertSame(['rejected', 400], [$row->result, (int) $row->http_status]);
-        self::assertStringStartsWith('NOT_JSON', $row->reason);
+        self::assertSame(Reason::NOT_JSON, $row->reason_code);
+        self::assertNotSame('', $row->reason, 'what the engine said is kept');
         self::assertNull($row->body);
 
         // The signature still comes first: an unsigned non-JSON body is a 401, not a 400.
@@ -232,7 +235,7 @@ final class WebhookAnswersTest extends TestCase
         $response = $this->deliver($body);
         self::assertError($response, 400, 'solar_capture_not_an_event');
         self::assertSame([], self::leadIds());
-        self::assertStringStartsWith('NOT_AN_EVENT', $this->lastDelivery()->reason);
+        self::assertSame(Reason::NOT_AN_EVENT, $this->lastDelivery()->reason_code);
     }
 
     public function testACustomTemplateBodyIs422AndTellsToClearTheCustomPayloadField(): void
@@ -243,7 +246,7 @@ final class WebhookAnswersTest extends TestCase
             self::assertStringContainsString('Custom Payload', $response->get_data()['message']);
             $row = $this->lastDelivery();
             self::assertSame(['rejected', 422], [$row->result, (int) $row->http_status]);
-            self::assertStringStartsWith('CUSTOM_TEMPLATE', $row->reason);
+            self::assertSame(Reason::CUSTOM_TEMPLATE, $row->reason_code);
         }
         // An unsigned custom template is refused for its signature first.
         self::assertError($this->deliver('false', 'wrong'), 401, 'solar_capture_invalid_signature');

@@ -85,7 +85,7 @@ final class Plugin {
 		$this->post_type     = new Lead_Post_Type();
 		$this->lead_updater   = new Lead_Updater( $this->leads, $this->timeline );
 		$this->pipeline     = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
-		$this->controller    = new Webhook_Controller( $this->secrets, $this->deliveries, $this->pipeline );
+		$this->controller    = new Webhook_Controller( $this->secrets, $this->pipeline );
 		$this->retention      = new Delivery_Retention( $this->deliveries );
 		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
 		$this->settings_page  = new Settings_Page( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->retention );

@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 
 
@@ -19,9 +20,6 @@ use SolarCapture\Plugin\Webhook\Secrets;
  * not find it in a log.
  */
 final class Admin_Notices {
-
-	/** The reason Webhook_Controller records for a signature that does not match. */
-	public const WRONG_SIGNATURE_REASON = 'signature: solar_capture_invalid_signature';
 
 	public function __construct(
 		private Secrets $secrets,
@@ -89,19 +87,19 @@ final class Admin_Notices {
 			);
 		}
 
-		$template = $this->deliveries->latest( Delivery_Store::REJECTED, null, 'CUSTOM_TEMPLATE' );
+		$template = $this->deliveries->latest( Delivery_Store::REJECTED, null, Reason::CUSTOM_TEMPLATE );
 		$accepted = null === $template ? null : $this->deliveries->latest( Delivery_Store::ACCEPTED );
 		if ( null !== $template && ( null === $accepted || (int) $accepted->id < (int) $template->id ) ) {
 			$notices[] = array(
 				'id'        => 'custom_template',
 				'type'      => 'error',
-				'message'   => __( 'Cal.com is sending a custom payload template, so bookings are refused (422). Fix: in Cal.com, open the webhook (Settings > Developer > Webhooks) and clear its Custom Payload field; Solar Capture reads Cal.com\'s default body.', 'solar-capture' ),
+				'message'   => Reason::sentence( Reason::CUSTOM_TEMPLATE ),
 				'link'      => Delivery_Log::url( array( 'result' => Delivery_Store::REJECTED ) ),
 				'link_text' => __( 'See the refused deliveries', 'solar-capture' ),
 			);
 		}
 
-		$wrong = $this->deliveries->rejections_since( self::WRONG_SIGNATURE_REASON, gmdate( 'Y-m-d H:i:s', time() - DAY_IN_SECONDS ) );
+		$wrong = $this->deliveries->rejections_since( Reason::INVALID_SIGNATURE, gmdate( 'Y-m-d H:i:s', time() - DAY_IN_SECONDS ) );
 		// Once a delivery verifies after the last refusal, the secrets have been put right.
 		if ( $wrong['count'] > 0 && null !== $wrong['newest'] && null !== $wrong['newest_id'] && ! $this->deliveries->verified_after( $wrong['newest_id'] ) ) {
 			$notices[] = array(

@@ -156,8 +156,7 @@ final class Delivery_List_Table extends \WP_List_Table {
 			case 'result':
 				return sprintf( '<span class="solar-capture-result solar-capture-result-%1$s">%2$s</span>', esc_attr( (string) $item->result ), esc_html( Delivery_Log::result_label( (string) $item->result ) ) );
 			case 'reason':
-				$explained = Delivery_Log::explain_reason( (string) $item->reason );
-				return '<code class="solar-capture-reason">' . esc_html( (string) $item->reason ) . '</code>' . ( '' === $explained ? '' : '<br><span class="description">' . esc_html( $explained ) . '</span>' );
+				return '<code class="solar-capture-reason">' . esc_html( (string) $item->reason_code ) . '</code><br><span class="description">' . esc_html( Delivery_Log::explain( $item ) ) . '</span>';
 			case 'http_status':
 				return esc_html( (string) $item->http_status );
 			case 'lead':

@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Engine;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 
 
@@ -89,32 +90,13 @@ final class Delivery_Log {
 	}
 
 	/**
-	 * What a recorded reason means for the admin, with the fix where there is one ('' when the reason
-	 * says it all).
+	 * A stored delivery's reason for the admin: the code's label, the detail recorded with it, and the
+	 * fix where there is one.
 	 *
-	 * @param string $reason The reason column.
+	 * @param object $row A row from Delivery_Store::query() or find().
 	 */
-	public static function explain_reason( string $reason ): string {
-		$explanations = array(
-			'signature: solar_capture_invalid_signature'  => __( 'The signature does not match: Cal.com and this site use different secrets. Enter the same secret in both places.', 'solar-capture' ),
-			'signature: solar_capture_signature_missing'  => __( 'No signature: this request did not come from a Cal.com webhook with a secret.', 'solar-capture' ),
-			'signature: solar_capture_no_secret_provided' => __( 'The webhook in Cal.com has no secret: enter the one set under Integrations.', 'solar-capture' ),
-			'signature: solar_capture_signature_malformed' => __( 'The signature header is not an HMAC-SHA256: not sent by Cal.com.', 'solar-capture' ),
-			'no secret configured'                        => __( 'No secret is set on this site: set one under Integrations (Cal.com retries).', 'solar-capture' ),
-			'body too large'                              => __( 'Larger than the size limit (filter solar_capture_max_body_bytes).', 'solar-capture' ),
-			'CUSTOM_TEMPLATE'                             => __( 'A custom payload template: clear the Custom Payload field of the webhook in Cal.com.', 'solar-capture' ),
-			'NOT_JSON'                                    => __( 'The body is not JSON.', 'solar-capture' ),
-			'NOT_AN_EVENT'                                => __( 'JSON, but not a Cal.com webhook event.', 'solar-capture' ),
-			'no_matching_lead'                            => __( 'No lead matches this booking yet: use "Process again" once it exists.', 'solar-capture' ),
-			'no_lead_effect'                              => __( 'This trigger changes no lead.', 'solar-capture' ),
-			'storage:'                                    => __( 'The database failed; nothing was changed and Cal.com was asked to retry (503).', 'solar-capture' ),
-		);
-		foreach ( $explanations as $prefix => $text ) {
-			if ( str_starts_with( $reason, $prefix ) ) {
-				return $text;
-			}
-		}
-		return '';
+	public static function explain( object $row ): string {
+		return Reason::sentence( (string) ( $row->reason_code ?? '' ), (string) ( $row->reason ?? '' ) );
 	}
 
 	/**
@@ -147,13 +129,8 @@ final class Delivery_Log {
 		$id = isset( $_POST['delivery_id'] ) ? absint( $_POST['delivery_id'] ) : 0;
 		check_admin_referer( self::REPROCESS_ACTION . '_' . $id );
 
-		$result = $this->pipeline->process_again( $id );
-		if ( is_wp_error( $result ) ) {
-			$notice = 'reprocess_failed';
-		} else {
-			$data   = $result->get_data();
-			$notice = 'reprocessed_' . ( is_array( $data ) && is_string( $data['result'] ?? null ) ? $data['result'] : 'accepted' );
-		}
+		$outcome = $this->pipeline->process_again( $id );
+		$notice  = null !== $outcome && $outcome->is_stored() ? 'reprocessed_' . $outcome->result : 'reprocess_failed';
 		wp_safe_redirect(
 			self::url(
 				array(
@@ -215,7 +192,8 @@ final class Delivery_Log {
 		$fields = array(
 			__( 'Received', 'solar-capture' )      => esc_html( self::format_received( (string) $row->received_at ) ),
 			__( 'Result', 'solar-capture' )        => esc_html( self::result_label( (string) $row->result ) ),
-			__( 'Reason', 'solar-capture' )        => esc_html( trim( $row->reason . ' ' . self::explain_reason( (string) $row->reason ) ) ),
+			__( 'Reason', 'solar-capture' )        => '<code>' . esc_html( (string) $row->reason_code ) . '</code> ' . esc_html( self::explain( $row ) ),
+			__( 'Source', 'solar-capture' )        => esc_html( (string) $row->source ),
 			__( 'HTTP answer', 'solar-capture' )   => esc_html( (string) $row->http_status ),
 			__( 'Trigger', 'solar-capture' )       => esc_html( (string) $row->trigger_event ),
 			__( 'Booking uid', 'solar-capture' )   => esc_html( (string) $row->booking_uid ),

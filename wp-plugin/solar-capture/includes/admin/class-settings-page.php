@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Engine;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Endpoint_Check;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Webhook\Webhook_Controller;
@@ -407,7 +408,7 @@ final class Settings_Page {
 					Delivery_Log::format_received( (string) $last->received_at ),
 					'' !== (string) $last->trigger_event ? (string) $last->trigger_event : __( 'no trigger', 'solar-capture' ),
 					Delivery_Log::result_label( (string) $last->result ),
-					(string) $last->reason
+					(string) $last->reason_code
 				)
 			) . '</span> <a href="' . esc_url( Delivery_Log::url() ) . '">' . esc_html__( 'Delivery log', 'solar-capture' ) . '</a>';
 		}

@@ -9,12 +9,16 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Database;
 
+use SolarCapture\Plugin\Pipeline\Reason;
+
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Table names and their definitions. Bump VERSION whenever a definition changes.
  */
 final class Schema {
 
-	public const VERSION        = '1';
+	public const VERSION        = '2';
 	public const VERSION_OPTION = 'solar_capture_schema_version';
 
 	public function add_hooks(): void {
@@ -63,7 +67,9 @@ final class Schema {
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
   received_at datetime(6) NOT NULL,
   result varchar(16) NOT NULL,
+  reason_code varchar(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
   reason varchar(255) NOT NULL DEFAULT '',
+  source varchar(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT 'webhook',
   http_status smallint(5) unsigned NOT NULL DEFAULT 0,
   trigger_event varchar(100) NULL,
   booking_uid varchar(191) NULL,
@@ -78,6 +84,7 @@ final class Schema {
   UNIQUE KEY event_key (event_key),
   KEY received_at (received_at),
   KEY result_received_at (result,received_at),
+  KEY reason_code_received_at (reason_code,received_at),
   KEY booking_uid (booking_uid),
   KEY lead_id (lead_id)
 ) {$options};"
@@ -104,11 +111,39 @@ final class Schema {
 ) {$options};"
 		);
 
-		$ok = $this->table_exists( $deliveries ) && $this->table_exists( $timeline );
+		$ok = $this->table_exists( $deliveries ) && $this->table_exists( $timeline ) && $this->backfill_reason_codes();
 		if ( $ok ) {
 			update_option( self::VERSION_OPTION, self::VERSION, true );
 		}
 		return $ok;
+	}
+
+	/**
+	 * Schema 2 stores a reason code beside the reason: rows written before get the code their text
+	 * meant (Reason::from_legacy_text()), in batches.
+	 *
+	 * @return bool False when a query failed (the upgrade runs again on the next request).
+	 */
+	public function backfill_reason_codes(): bool {
+		global $wpdb;
+		$table = $this->deliveries_table();
+		do {
+			$rows = $wpdb->get_results( "SELECT id, reason FROM {$table} WHERE reason_code = '' LIMIT 1000" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			if ( ! is_array( $rows ) ) {
+				return false;
+			}
+			$by_code = array();
+			foreach ( $rows as $row ) {
+				$by_code[ Reason::from_legacy_text( (string) $row->reason ) ][] = (int) $row->id;
+			}
+			foreach ( $by_code as $code => $ids ) {
+				$in = implode( ',', $ids );
+				if ( false === $wpdb->query( $wpdb->prepare( "UPDATE {$table} SET reason_code = %s WHERE id IN ({$in})", $code ) ) ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+					return false;
+				}
+			}
+		} while ( count( $rows ) === 1000 );
+		return true;
 	}
 
 	/**

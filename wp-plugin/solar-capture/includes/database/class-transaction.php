@@ -102,4 +102,34 @@ final class Transaction {
 	public static function errors_since( int $mark ): bool {
 		return self::error_mark() > $mark;
 	}
+
+	/**
+	 * Runs $work in one transaction (read committed at the outermost level): committed when it returns
+	 * and no query failed meanwhile, rolled back when it throws or a query failed.
+	 *
+	 * @template T
+	 * @param callable(): T $work The writes that belong together.
+	 * @return T What $work returned.
+	 * @throws Storage_Exception When the transaction can't start, a query failed or COMMIT failed.
+	 * @throws \Throwable Whatever $work threw, after the rollback.
+	 */
+	public static function run( callable $work ) {
+		$mark = self::error_mark();
+		if ( ! self::begin( true ) ) {
+			throw new Storage_Exception( 'starting a transaction failed' );
+		}
+		try {
+			$result = $work();
+			if ( self::errors_since( $mark ) ) {
+				throw new Storage_Exception( 'a database query failed' );
+			}
+			if ( ! self::commit() ) {
+				throw new Storage_Exception( 'committing the transaction failed' );
+			}
+		} catch ( \Throwable $e ) {
+			self::rollback();
+			throw $e;
+		}
+		return $result;
+	}
 }

@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Leads;
 
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Database\Storage_Exception;
+use SolarCapture\Plugin\Pipeline\Reason;
 
 /**
  * Reads and writes {prefix}solar_capture_timeline.
@@ -23,13 +24,13 @@ use SolarCapture\Plugin\Database\Storage_Exception;
 final class Timeline {
 
 	/** The event set the lead's status. */
-	public const NOTE_APPLIED = 'applied';
+	public const NOTE_APPLIED = Reason::APPLIED;
 	/** A BOOKING_* event older than the newest one applied: kept, status unchanged. */
-	public const NOTE_OLDER = 'older_than_last_event';
+	public const NOTE_OLDER = Reason::OLDER_THAN_LAST_EVENT;
 	/** BOOKING_REQUESTED for a reschedule that awaits confirmation: status unchanged. */
-	public const NOTE_PENDING_RESCHEDULE = 'pending_reschedule';
+	public const NOTE_PENDING_RESCHEDULE = Reason::PENDING_RESCHEDULE;
 	/** A trigger that is recorded on the lead but has no status of its own (MEETING_STARTED, ...). */
-	public const NOTE_NO_STATUS_EFFECT = 'no_status_effect';
+	public const NOTE_NO_STATUS_EFFECT = Reason::NO_STATUS_EFFECT;
 
 	public function __construct( private Schema $schema ) {
 	}

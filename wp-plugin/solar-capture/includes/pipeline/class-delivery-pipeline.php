@@ -1,6 +1,6 @@
 <?php
 /**
- * From a verified body to a stored delivery: normalise, claim, apply, commit.
+ * From a body to a stored delivery: normalise, claim, apply, finalise.
  *
  * @package SolarCapture
  */
@@ -9,15 +9,17 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Pipeline;
 
+use SolarCapture\PayloadException;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
 
-use SolarCapture\PayloadException;
+defined( 'ABSPATH' ) || exit;
 
 /**
- * The exactly-once part of the pipeline, shared by the webhook route and "Process again" in wp-admin.
+ * The one pipeline every source feeds (Delivery_Source in, Delivery_Outcome out): the webhook route,
+ * "Process again", and later Cal.com's API, WP-CLI and the lead form.
  *
  * One transaction holds the claim (an INSERT of the delivery row with its event_key under the UNIQUE
  * index), the lead change, the timeline entry and the delivery's final state. So:
@@ -29,350 +31,304 @@ use SolarCapture\PayloadException;
  */
 final class Delivery_Pipeline {
 
-	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $events, private Lead_Store $leads ) {
+	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads ) {
 	}
 
 	/**
-	 * Processes a body whose signature has been verified.
+	 * Processes a body that is trusted: its signature verified, or it comes from Cal.com's API or the site.
 	 *
-	 * @param string   $body        Raw request body.
-	 * @param int|null $secret_slot Which secret verified it.
-	 * @param int      $replaces    Id of an earlier failed or unmatched row processed again (0: none).
-	 * @return \WP_REST_Response|\WP_Error
+	 * @param string          $body   Raw body.
+	 * @param Delivery_Source $source Where it comes from.
 	 */
-	public function process( string $body, ?int $secret_slot, int $replaces = 0 ) {
-		$row = array( 'secret_slot' => $secret_slot );
-
+	public function process( string $body, Delivery_Source $source ): Delivery_Outcome {
 		try {
 			$event = \SolarCapture\normalize_payload( $body );
 		} catch ( PayloadException $e ) {
-			return $this->reject_payload( $e, $row + array( 'body_sha256' => hash( 'sha256', $body ) ), $replaces );
+			return $this->unusable( $e, $body, $source );
 		} catch ( \Throwable $e ) {
-			return $this->engine_failure( $body, $row + array( 'body_sha256' => hash( 'sha256', $body ) ), $replaces );
+			return $this->record_failure( Reason::ENGINE_ERROR, $e->getMessage(), $body, hash( 'sha256', $body ), null, $source );
 		}
-
-		// The engine already hashed the body; hashing it again in PHP would cost more than the rest.
-		$row['body_sha256']   = $event['body_sha256'];
-		$row['trigger_event'] = $event['trigger'];
-		$row['booking_uid']   = $event['booking_uid'];
-
-		return $this->store( $event, $body, $row, $replaces );
+		return $this->store( $event, $body, $source );
 	}
 
 	/**
-	 * Processes a stored failed or unmatched delivery again (its signature was verified on arrival).
+	 * Processes a stored failed or unmatched delivery again.
+	 *
+	 * A row processed again before is processed again too, and then ends as a duplicate of the first
+	 * attempt: nothing is applied twice (the admin screen offers the button only once).
 	 *
 	 * @param int $delivery_id Row id.
-	 * @return \WP_REST_Response|\WP_Error
+	 * @return Delivery_Outcome|null Null when the row is not a failed or unmatched delivery that kept its body.
 	 */
-	public function process_again( int $delivery_id ) {
+	public function process_again( int $delivery_id ): ?Delivery_Outcome {
 		$stored = $this->deliveries->find( $delivery_id );
 		if ( null === $stored || null === $stored->body || ! in_array( $stored->result, array( Delivery_Store::FAILED, Delivery_Store::UNMATCHED ), true ) ) {
-			return new \WP_Error(
-				'solar_capture_not_reprocessable',
-				__( 'Only failed or unmatched deliveries that kept their body can be processed again.', 'solar-capture' ),
-				array( 'status' => 400 )
-			);
+			return null;
 		}
-		return $this->process( (string) $stored->body, null === $stored->secret_slot ? null : (int) $stored->secret_slot, $delivery_id );
+		$slot = null === $stored->secret_slot ? null : (int) $stored->secret_slot;
+		return $this->process( (string) $stored->body, Delivery_Source::replay( $delivery_id, $slot ) );
 	}
 
 	/**
-	 * Claims, applies and commits.
+	 * Records a request refused before any secret verified it (no body kept).
 	 *
-	 * @param array<string, mixed> $event    Normalised event.
-	 * @param string               $body     Raw body.
-	 * @param array<string, mixed> $row      Columns known so far.
-	 * @param int                  $replaces Row processed again, or 0.
-	 * @return \WP_REST_Response|\WP_Error
+	 * @param string          $reason_code One of Reason::BEFORE_SIGNATURE.
+	 * @param Delivery_Source $source      Where it came from.
+	 * @param string|null     $body_sha256 Hash of the body, when it was computed anyway.
+	 * @param string          $detail      E.g. the size of a body too large.
 	 */
-	private function store( array $event, string $body, array $row, int $replaces ) {
-		$kind    = Lead_Updater::kind( (string) $event['trigger'] );
-		$mark    = Transaction::error_mark();
-		$locked  = false;
-		$in_tx   = false;
-		$outcome = null;
+	public function refuse( string $reason_code, Delivery_Source $source, ?string $body_sha256 = null, string $detail = '' ): Delivery_Outcome {
+		$outcome = new Delivery_Outcome( Delivery_Store::REJECTED, $reason_code, null, null, null, false, false, null, $detail );
+		$id      = $this->deliveries->record( $this->row( $outcome, $source ) + array( 'body_sha256' => $body_sha256 ) );
+		return $outcome->with_delivery_id( $id );
+	}
 
+	/**
+	 * Claims, applies and finalises in one transaction; a duplicate or a failure is recorded after it.
+	 *
+	 * @param array<string, mixed> $event  Normalised event.
+	 * @param string               $body   Raw body.
+	 * @param Delivery_Source      $source Where it comes from.
+	 */
+	private function store( array $event, string $body, Delivery_Source $source ): Delivery_Outcome {
+		$kind = Lead_Updater::kind( (string) $event['trigger'] );
 		try {
-			if ( Lead_Updater::KIND_LEAD === $kind ) {
-				// Taken before the transaction starts, so the transaction reads what the last holder committed.
-				$locked = $this->leads->lock();
-				if ( ! $locked ) {
-					throw new Storage_Exception( 'waiting for the lead matching lock timed out' );
-				}
-			}
-			if ( ! Transaction::begin( true ) ) {
-				throw new Storage_Exception( 'starting a transaction failed' );
-			}
-			$in_tx = true;
-
-			if ( $replaces > 0 ) {
-				// The earlier row gives its key up to the new claim; a rollback gives it back.
-				$this->deliveries->update( $replaces, array( 'event_key' => null ) );
-			}
-
-			$delivery_id = $this->deliveries->claim(
-				$row + array(
-					'event_key'   => $event['event_key'],
-					'result'      => Delivery_Store::FAILED,
-					'reason'      => 'processing',
-					'http_status' => 200,
-					// Accepted and unmatched deliveries keep the body: nothing is lost, and an unmatched
-					// one can be processed again once its lead exists. Ignored ones carry nothing of use.
-					'body'        => Lead_Updater::KIND_IGNORED === $kind ? null : $body,
-				)
+			$outcome = $this->with_lead_lock(
+				Lead_Updater::KIND_LEAD === $kind,
+				fn (): Delivery_Outcome => Transaction::run( fn (): Delivery_Outcome => $this->claim_apply_finalise( $event, $body, $source, $kind ) )
 			);
-			if ( 0 === $delivery_id ) {
-				Transaction::rollback();
-				$in_tx = false;
-				return $this->duplicate( $event, $row, $replaces );
-			}
-
-			if ( Lead_Updater::KIND_PING === $kind ) {
-				$final = array(
-					'result' => Delivery_Store::ACCEPTED,
-					'reason' => 'ping',
-				);
-			} elseif ( Lead_Updater::KIND_IGNORED === $kind ) {
-				$final = array(
-					'result' => Delivery_Store::IGNORED,
-					'reason' => 'no_lead_effect',
-				);
-			} else {
-				$outcome = $this->events->apply( $event, $delivery_id );
-				$final   = array(
-					'result'  => $outcome['result'],
-					'reason'  => Delivery_Store::UNMATCHED === $outcome['result'] ? 'no_matching_lead' : $outcome['note'] . ' (' . $outcome['matched_by'] . ')',
-					'lead_id' => $outcome['lead_id'],
-				);
-			}
-			$this->deliveries->update( $delivery_id, $final );
-			if ( $replaces > 0 ) {
-				$this->deliveries->update( $replaces, array( 'reason' => sprintf( 'processed again as delivery %d', $delivery_id ) ) );
-			}
-
-			if ( Transaction::errors_since( $mark ) ) {
-				throw new Storage_Exception( 'a database query failed' );
-			}
-			if ( ! Transaction::commit() ) {
-				throw new Storage_Exception( 'committing the transaction failed' );
-			}
-			$in_tx = false;
-			$this->leads->clear_written();
+		} catch ( Event_Already_Claimed $e ) {
+			return $this->record_duplicate( $event, $source );
 		} catch ( \Throwable $e ) {
-			if ( $in_tx ) {
-				Transaction::rollback();
-			}
 			$this->leads->forget_written();
-			if ( $locked ) {
-				$this->leads->unlock();
-				$locked = false;
+			$code = $e instanceof Storage_Exception ? Reason::STORAGE_UNAVAILABLE : Reason::PROCESSING_FAILED;
+			if ( Reason::PROCESSING_FAILED === $code ) {
+				// Not the sender's fault and not shown to it: the details go to the PHP error log.
+				error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			}
-			return $this->failure( $e, $body, $row, $replaces );
-		} finally {
-			if ( $locked ) {
-				$this->leads->unlock();
-			}
+			return $this->record_failure( $code, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
 		}
+		$this->leads->clear_written();
 
-		if ( null !== $outcome && null !== $outcome['lead_id'] ) {
+		if ( null !== $outcome->lead_id ) {
 			/**
 			 * Fires after an event has been committed to a lead: created, updated, or only added to its
-			 * timeline (see $outcome['applied'] and $outcome['note']).
+			 * timeline (see $outcome->applied and $outcome->reason_code).
 			 *
 			 * @param int                  $lead_id     The solar_lead post id.
 			 * @param array<string, mixed> $event       The normalised event (contract section 2).
 			 * @param int                  $delivery_id The delivery row id.
-			 * @param array<string, mixed> $outcome     created, applied, note, matched_by.
+			 * @param Delivery_Outcome     $outcome     What became of the delivery.
+			 * @param Delivery_Source      $source      Where it came from.
 			 */
-			do_action( 'solar_capture_lead_updated', $outcome['lead_id'], $event, $delivery_id, $outcome );
+			do_action( 'solar_capture_lead_updated', $outcome->lead_id, $event, (int) $outcome->delivery_id, $outcome, $source );
+		}
+		return $outcome;
+	}
+
+	/**
+	 * Runs $work under the lead matching lock when it may match or create a lead.
+	 *
+	 * @template T
+	 * @param bool          $needed Whether the event concerns a lead.
+	 * @param callable(): T $work   The transaction.
+	 * @return T
+	 * @throws Storage_Exception When the lock can't be had in time.
+	 */
+	private function with_lead_lock( bool $needed, callable $work ) {
+		if ( ! $needed ) {
+			return $work();
+		}
+		// Taken before the transaction starts, so the transaction reads what the last holder committed.
+		if ( ! $this->leads->lock() ) {
+			throw new Storage_Exception( 'waiting for the lead matching lock timed out' );
+		}
+		try {
+			return $work();
+		} finally {
+			$this->leads->unlock();
+		}
+	}
+
+	/**
+	 * Inside the transaction: claim the event, apply it, write the final state.
+	 *
+	 * @param array<string, mixed> $event  Normalised event.
+	 * @param string               $body   Raw body.
+	 * @param Delivery_Source      $source Where it comes from.
+	 * @param string               $kind   Lead_Updater::KIND_*.
+	 * @throws Event_Already_Claimed When another row holds the event (the transaction is rolled back).
+	 */
+	private function claim_apply_finalise( array $event, string $body, Delivery_Source $source, string $kind ): Delivery_Outcome {
+		if ( $source->replaces > 0 ) {
+			// An unmatched row gives its key up to the new claim; a rollback gives it back.
+			$this->deliveries->update( $source->replaces, array( 'event_key' => null ) );
 		}
 
-		return $this->answer( $event, $delivery_id, $final, $outcome );
+		$claim       = new Delivery_Outcome( Delivery_Store::FAILED, Reason::PROCESSING, null, (string) $event['trigger'] );
+		$delivery_id = $this->deliveries->claim(
+			$this->row( $claim, $source, $event ) + array(
+				'event_key' => $event['event_key'],
+				// Accepted and unmatched deliveries keep the body: nothing is lost, and an unmatched one
+				// can be processed again once its lead exists. Ignored ones carry nothing of use.
+				'body'      => Lead_Updater::KIND_IGNORED === $kind ? null : $body,
+			)
+		);
+		if ( 0 === $delivery_id ) {
+			throw new Event_Already_Claimed();
+		}
+
+		$outcome = $this->apply( $event, $kind, $delivery_id );
+		$this->deliveries->update( $delivery_id, $this->final_columns( $outcome, $source ) );
+		if ( $source->replaces > 0 ) {
+			$this->deliveries->update(
+				$source->replaces,
+				array(
+					'reason_code' => Reason::PROCESSED_AGAIN,
+					'reason'      => sprintf( 'processed again as delivery %d', $delivery_id ),
+				)
+			);
+		}
+		return $outcome;
 	}
 
 	/**
-	 * The 200 answer for a stored delivery.
+	 * What the event does, by kind.
 	 *
-	 * @param array<string, mixed>      $event       Normalised event.
-	 * @param int                       $delivery_id Row id.
-	 * @param array<string, mixed>      $final       Final columns.
-	 * @param array<string, mixed>|null $outcome     Lead outcome.
+	 * @param array<string, mixed> $event       Normalised event.
+	 * @param string               $kind        Lead_Updater::KIND_*.
+	 * @param int                  $delivery_id The claimed row.
 	 */
-	private function answer( array $event, int $delivery_id, array $final, ?array $outcome ): \WP_REST_Response {
-		$messages = array(
-			'ping'      => __( 'Connection works: Solar Capture received and verified the ping.', 'solar-capture' ),
-			'ignored'   => __( 'Received. This trigger has no effect on leads.', 'solar-capture' ),
-			'unmatched' => __( 'Received and stored. No lead matches this booking yet; it can be processed again from Solar leads > Delivery log.', 'solar-capture' ),
-			'accepted'  => __( 'Received and applied to the lead.', 'solar-capture' ),
-		);
-		$key = 'ping' === $final['reason'] ? 'ping' : $final['result'];
-
-		return new \WP_REST_Response(
-			array(
-				'result'      => $final['result'],
-				'duplicate'   => false,
-				'delivery_id' => $delivery_id,
-				'trigger'     => $event['trigger'],
-				'lead_id'     => $outcome['lead_id'] ?? null,
-				'created'     => $outcome['created'] ?? false,
-				'applied'     => $outcome['applied'] ?? false,
-				'note'        => $outcome['note'] ?? '',
-				'message'     => $messages[ $key ] ?? $messages['accepted'],
-			),
-			200
+	private function apply( array $event, string $kind, int $delivery_id ): Delivery_Outcome {
+		$trigger = (string) $event['trigger'];
+		if ( Lead_Updater::KIND_PING === $kind ) {
+			return new Delivery_Outcome( Delivery_Store::ACCEPTED, Reason::PING, $delivery_id, $trigger );
+		}
+		if ( Lead_Updater::KIND_IGNORED === $kind ) {
+			return new Delivery_Outcome( Delivery_Store::IGNORED, Reason::NO_LEAD_EFFECT, $delivery_id, $trigger );
+		}
+		$change = $this->updater->apply( $event, $delivery_id );
+		if ( null === $change['lead_id'] ) {
+			return new Delivery_Outcome( Delivery_Store::UNMATCHED, Reason::NO_MATCHING_LEAD, $delivery_id, $trigger );
+		}
+		return new Delivery_Outcome(
+			Delivery_Store::ACCEPTED,
+			$change['note'],
+			$delivery_id,
+			$trigger,
+			$change['lead_id'],
+			$change['created'],
+			$change['applied'],
+			null,
+			'matched by ' . $change['matched_by']
 		);
 	}
 
 	/**
-	 * Records a duplicate and answers 200: the event itself is already stored.
+	 * Records a duplicate (the event itself is already stored) after the claim's rollback.
 	 *
-	 * @param array<string, mixed> $event    Normalised event.
-	 * @param array<string, mixed> $row      Columns known so far.
-	 * @param int                  $replaces Row processed again, or 0.
+	 * @param array<string, mixed> $event  Normalised event.
+	 * @param Delivery_Source      $source Where it comes from.
 	 */
-	private function duplicate( array $event, array $row, int $replaces ): \WP_REST_Response {
+	private function record_duplicate( array $event, Delivery_Source $source ): Delivery_Outcome {
 		$original = $this->deliveries->id_for_event_key( (string) $event['event_key'] );
-		if ( $replaces > 0 ) {
-			// "Process again" of a failed row whose retry from Cal.com already went through.
-			$this->deliveries->update_quietly( $replaces, array( 'reason' => sprintf( 'already processed as delivery %d', (int) $original ) ) );
+		if ( $source->replaces > 0 ) {
+			// "Process again" of a row whose event a later delivery already stored.
+			$this->deliveries->update_quietly(
+				$source->replaces,
+				array(
+					'reason_code' => Reason::ALREADY_PROCESSED,
+					'reason'      => null === $original ? '' : sprintf( 'already processed as delivery %d', $original ),
+				)
+			);
+		}
+		$outcome = new Delivery_Outcome( Delivery_Store::DUPLICATE, Reason::DUPLICATE, null, (string) $event['trigger'], null, false, false, $original );
+		$id      = $this->deliveries->record( $this->row( $outcome, $source, $event ) + array( 'duplicate_of' => $original ) );
+		return $outcome->with_delivery_id( $id );
+	}
+
+	/**
+	 * Records a body the engine refused (NOT_JSON, NOT_AN_EVENT, CUSTOM_TEMPLATE).
+	 *
+	 * @param PayloadException $e      The engine's verdict.
+	 * @param string           $body   Raw body.
+	 * @param Delivery_Source  $source Where it comes from.
+	 */
+	private function unusable( PayloadException $e, string $body, Delivery_Source $source ): Delivery_Outcome {
+		$codes   = array(
+			PayloadException::NOT_JSON        => Reason::NOT_JSON,
+			PayloadException::CUSTOM_TEMPLATE => Reason::CUSTOM_TEMPLATE,
+		);
+		$outcome = new Delivery_Outcome( Delivery_Store::REJECTED, $codes[ $e->getCode() ] ?? Reason::NOT_AN_EVENT, $source->replaces > 0 ? $source->replaces : null, null, null, false, false, null, $e->getMessage() );
+		if ( $source->replaces > 0 ) {
+			return $outcome; // Already on record as it arrived.
+		}
+		$id = $this->deliveries->record( $this->row( $outcome, $source ) + array( 'body_sha256' => hash( 'sha256', $body ) ) );
+		return $outcome->with_delivery_id( $id );
+	}
+
+	/**
+	 * After a rollback: records the failure with the body (event_key NULL, so a retry is processed).
+	 *
+	 * @param string                    $reason_code STORAGE_UNAVAILABLE, ENGINE_ERROR or PROCESSING_FAILED.
+	 * @param string                    $detail      What failed (never data from the body).
+	 * @param string                    $body        Raw body.
+	 * @param string                    $body_sha256 Its hash.
+	 * @param array<string, mixed>|null $event       Normalised event, when the engine got that far.
+	 * @param Delivery_Source           $source      Where it comes from.
+	 */
+	private function record_failure( string $reason_code, string $detail, string $body, string $body_sha256, ?array $event, Delivery_Source $source ): Delivery_Outcome {
+		$outcome = new Delivery_Outcome( Delivery_Store::FAILED, $reason_code, null, null === $event ? null : (string) $event['trigger'], null, false, false, null, $detail );
+		if ( $source->replaces > 0 ) {
+			return $outcome->with_delivery_id( $source->replaces ); // The stored row stays as it was.
 		}
 		$id = $this->deliveries->record(
-			$row + array(
-				'result'       => Delivery_Store::DUPLICATE,
-				'reason'       => null === $original ? 'duplicate' : sprintf( 'duplicate of delivery %d', $original ),
-				'duplicate_of' => $original,
-				'http_status'  => 200,
-			)
-		);
-		return new \WP_REST_Response(
-			array(
-				'result'       => Delivery_Store::DUPLICATE,
-				'duplicate'    => true,
-				'delivery_id'  => $id,
-				'duplicate_of' => $original,
-				'trigger'      => $event['trigger'],
-				'message'      => __( 'Already received: this event was stored before and is not applied twice.', 'solar-capture' ),
-			),
-			200
-		);
-	}
-
-	/**
-	 * Records a body the engine refused and answers 400 or 422.
-	 *
-	 * @param PayloadException     $e        The engine's verdict.
-	 * @param array<string, mixed> $row      Columns known so far.
-	 * @param int                  $replaces Row processed again, or 0.
-	 */
-	private function reject_payload( PayloadException $e, array $row, int $replaces ): \WP_Error {
-		switch ( $e->getCode() ) {
-			case PayloadException::CUSTOM_TEMPLATE:
-				$code    = 'solar_capture_custom_template';
-				$status  = 422;
-				$reason  = 'CUSTOM_TEMPLATE';
-				$message = __( 'Cal.com is sending a custom payload template, which Solar Capture cannot read. In Cal.com, open this webhook (Settings > Developer > Webhooks) and clear the Custom Payload field so the default body is sent.', 'solar-capture' );
-				break;
-			case PayloadException::NOT_JSON:
-				$code    = 'solar_capture_not_json';
-				$status  = 400;
-				$reason  = 'NOT_JSON';
-				$message = sprintf(
-					/* translators: %s: what is wrong with the body and where. */
-					__( 'Solar Capture can\'t read this body as JSON: %s. Send Cal.com\'s default webhook body unchanged, and check that no proxy or security plugin between Cal.com and WordPress rewrites it.', 'solar-capture' ),
-					$e->getMessage()
-				);
-				break;
-			default:
-				$code    = 'solar_capture_not_an_event';
-				$status  = 400;
-				$reason  = 'NOT_AN_EVENT';
-				$message = sprintf(
-					/* translators: %s: what is wrong with the body and where. */
-					__( 'The body is JSON but not a Cal.com webhook event: %s. Point only Cal.com webhooks at this URL, with the Custom Payload field left empty.', 'solar-capture' ),
-					$e->getMessage()
-				);
-		}
-		if ( 0 === $replaces ) {
-			$this->deliveries->record(
-				$row + array(
-					'result'      => Delivery_Store::REJECTED,
-					'reason'      => $reason . ': ' . $e->getMessage(),
-					'http_status' => $status,
-				)
-			);
-		}
-		return new \WP_Error( $code, $message, array( 'status' => $status ) );
-	}
-
-	/**
-	 * The engine threw something it should not (a bug): keep the body and answer 500.
-	 *
-	 * @param string               $body     Raw body.
-	 * @param array<string, mixed> $row      Columns known so far.
-	 * @param int                  $replaces Row processed again, or 0.
-	 */
-	private function engine_failure( string $body, array $row, int $replaces ): \WP_Error {
-		$id = 0 === $replaces ? $this->deliveries->record(
-			$row + array(
-				'result'      => Delivery_Store::FAILED,
-				'reason'      => 'engine error',
+			$this->row( $outcome, $source, $event ) + array(
 				'body'        => $body,
-				'http_status' => 500,
-			)
-		) : $replaces;
-		return new \WP_Error(
-			'solar_capture_engine_error',
-			__( 'Solar Capture\'s engine failed on this body. The delivery is kept; update the plugin, then use "Process again" under Solar leads > Delivery log.', 'solar-capture' ),
-			array(
-				'status'      => 500,
-				'delivery_id' => $id,
+				'body_sha256' => $body_sha256,
 			)
 		);
+		return $outcome->with_delivery_id( $id );
 	}
 
 	/**
-	 * After a rollback: record the failure with the body (event_key NULL, so a retry is processed) and
-	 * answer 503 for a storage failure, so a retrying sender tries again, or 500 for anything else.
+	 * The columns every row of an outcome has.
 	 *
-	 * @param \Throwable           $e        What went wrong.
-	 * @param string               $body     Raw body.
-	 * @param array<string, mixed> $row      Columns known so far.
-	 * @param int                  $replaces Row processed again, or 0.
+	 * @param Delivery_Outcome          $outcome What became of it.
+	 * @param Delivery_Source           $source  Where it came from.
+	 * @param array<string, mixed>|null $event   Normalised event, when there is one.
+	 * @return array<string, mixed>
 	 */
-	private function failure( \Throwable $e, string $body, array $row, int $replaces ): \WP_Error {
-		$storage = $e instanceof Storage_Exception;
-		$status  = $storage ? 503 : 500;
-		$id      = $replaces;
-		if ( 0 === $replaces ) {
-			$id = $this->deliveries->record(
-				$row + array(
-					'result'      => Delivery_Store::FAILED,
-					'reason'      => ( $storage ? 'storage: ' : 'error: ' ) . $e->getMessage(),
-					'body'        => $body,
-					'http_status' => $status,
-				)
+	private function row( Delivery_Outcome $outcome, Delivery_Source $source, ?array $event = null ): array {
+		$row = $this->final_columns( $outcome, $source ) + array(
+			'source'      => $source->kind,
+			'secret_slot' => $source->secret_slot,
+		);
+		if ( null !== $event ) {
+			$row += array(
+				'body_sha256'   => $event['body_sha256'], // The engine hashed it already: hashing again would cost more than the rest.
+				'trigger_event' => $event['trigger'],
+				'booking_uid'   => $event['booking_uid'],
 			);
 		}
-		if ( ! $storage ) {
-			// Not the sender's fault and not shown to it: the details go to the PHP error log.
-			error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			return new \WP_Error(
-				'solar_capture_processing_failed',
-				__( 'Solar Capture could not process this delivery; nothing was changed. Details are in the PHP error log. Fix the cause, then use "Process again" under Solar leads > Delivery log.', 'solar-capture' ),
-				array(
-					'status'      => $status,
-					'delivery_id' => $id,
-				)
-			);
-		}
-		return new \WP_Error(
-			'solar_capture_storage_unavailable',
-			__( 'Solar Capture could not store this delivery, so nothing was changed; send it again. If this persists, check that the database is reachable and that the Solar Capture tables exist (deactivate and activate the plugin to recreate them).', 'solar-capture' ),
-			array(
-				'status'      => $status,
-				'delivery_id' => $id,
-			)
+		return $row;
+	}
+
+	/**
+	 * The columns that say what became of a delivery.
+	 *
+	 * @param Delivery_Outcome $outcome What became of it.
+	 * @param Delivery_Source  $source  Where it came from.
+	 * @return array<string, mixed>
+	 */
+	private function final_columns( Delivery_Outcome $outcome, Delivery_Source $source ): array {
+		return array(
+			'result'      => $outcome->result,
+			'reason_code' => $outcome->reason_code,
+			'reason'      => $outcome->detail,
+			'lead_id'     => $outcome->lead_id,
+			// What a webhook sender was answered; other sources wait for no HTTP answer.
+			'http_status' => $source->is_webhook() ? Reason::http_status( $outcome->reason_code ) : 0,
 		);
 	}
 }

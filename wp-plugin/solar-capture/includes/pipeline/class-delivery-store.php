@@ -44,7 +44,9 @@ final class Delivery_Store {
 	private const FORMATS = array(
 		'received_at'   => '%s',
 		'result'        => '%s',
+		'reason_code'   => '%s',
 		'reason'        => '%s',
+		'source'        => '%s',
 		'http_status'   => '%d',
 		'trigger_event' => '%s',
 		'booking_uid'   => '%s',
@@ -162,23 +164,23 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * The newest row with a given trigger and result (e.g. the last PING), without body.
+	 * The newest row with a given result, and trigger or reason code when given (e.g. the last PING), without body.
 	 *
-	 * @param string      $result  A result.
-	 * @param string|null $trigger Trigger, or null for any.
-	 * @param string|null $reason  Reason prefix, or null for any.
+	 * @param string      $result      A result.
+	 * @param string|null $trigger     Trigger, or null for any.
+	 * @param string|null $reason_code Reason code, or null for any.
 	 */
-	public function latest( string $result, ?string $trigger = null, ?string $reason = null ): ?object {
+	public function latest( string $result, ?string $trigger = null, ?string $reason_code = null ): ?object {
 		global $wpdb;
-		$sql  = "SELECT id, received_at, result, reason, trigger_event, http_status FROM {$this->table()} WHERE result = %s";
+		$sql  = "SELECT id, received_at, result, reason_code, reason, trigger_event, http_status, source FROM {$this->table()} WHERE result = %s";
 		$args = array( $result );
 		if ( null !== $trigger ) {
 			$sql   .= ' AND trigger_event = %s';
 			$args[] = $trigger;
 		}
-		if ( null !== $reason ) {
-			$sql   .= ' AND reason LIKE %s';
-			$args[] = $wpdb->esc_like( $reason ) . '%';
+		if ( null !== $reason_code ) {
+			$sql   .= ' AND reason_code = %s';
+			$args[] = $reason_code;
 		}
 		$row = $wpdb->get_row( $wpdb->prepare( $sql . ' ORDER BY id DESC LIMIT 1', $args ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 		return is_object( $row ) ? $row : null;
@@ -194,7 +196,7 @@ final class Delivery_Store {
 		global $wpdb;
 		$rows = $wpdb->get_results(
 			$wpdb->prepare(
-				"SELECT id, received_at, result, reason, http_status, trigger_event, booking_uid, event_key, duplicate_of, body_sha256, body IS NOT NULL AS has_body, secret_slot, lead_id, engine FROM {$this->table()} {$this->where( $args )} ORDER BY id DESC LIMIT %d OFFSET %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- where() is prepared.
+				"SELECT id, received_at, result, reason_code, reason, source, http_status, trigger_event, booking_uid, event_key, duplicate_of, body_sha256, body IS NOT NULL AS has_body, secret_slot, lead_id, engine FROM {$this->table()} {$this->where( $args )} ORDER BY id DESC LIMIT %d OFFSET %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- where() is prepared.
 				max( 1, (int) ( $args['limit'] ?? 25 ) ),
 				max( 0, (int) ( $args['offset'] ?? 0 ) )
 			)
@@ -238,19 +240,19 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * Rejections with a reason starting with $reason since a UTC time, and when the newest arrived.
+	 * Rejections with a reason code since a UTC time, and when the newest arrived.
 	 *
-	 * @param string $reason    Reason prefix, e.g. "signature: solar_capture_invalid_signature".
+	 * @param string $reason_code A reason code, e.g. Reason::INVALID_SIGNATURE.
 	 * @param string $since_utc UTC time as "Y-m-d H:i:s".
 	 * @return array{count: int, newest: ?string, newest_id: ?int} newest: received_at (UTC) of the newest one.
 	 */
-	public function rejections_since( string $reason, string $since_utc ): array {
+	public function rejections_since( string $reason_code, string $since_utc ): array {
 		global $wpdb;
 		$row = $wpdb->get_row(
 			$wpdb->prepare(
-				"SELECT COUNT(*) AS n, MAX(received_at) AS newest, MAX(id) AS newest_id FROM {$this->table()} WHERE result = %s AND reason LIKE %s AND received_at >= %s", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				"SELECT COUNT(*) AS n, MAX(received_at) AS newest, MAX(id) AS newest_id FROM {$this->table()} WHERE result = %s AND reason_code = %s AND received_at >= %s", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 				self::REJECTED,
-				$wpdb->esc_like( $reason ) . '%',
+				$reason_code,
 				$since_utc
 			)
 		);
@@ -281,7 +283,7 @@ final class Delivery_Store {
 		$has_body = isset( $row->has_body ) ? (bool) (int) $row->has_body : null !== ( $row->body ?? null );
 		return $has_body
 			&& in_array( $row->result, array( self::FAILED, self::UNMATCHED ), true )
-			&& ! str_starts_with( (string) $row->reason, 'processed again' );
+			&& ! in_array( $row->reason_code ?? '', array( Reason::PROCESSED_AGAIN, Reason::ALREADY_PROCESSED ), true );
 	}
 
 	/**

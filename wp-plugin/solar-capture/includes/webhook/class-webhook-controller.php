@@ -9,8 +9,13 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Webhook;
 
+use SolarCapture\Plugin\Pipeline\Delivery_Outcome;
 use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Source;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Reason;
+
+defined( 'ABSPATH' ) || exit;
 
 /**
  * POST /wp-json/solar-capture/v1/calcom-webhook: size cap, secret, signature, then the pipeline.
@@ -21,7 +26,14 @@ final class Webhook_Controller {
 	public const ROUTE                  = '/calcom-webhook';
 	public const DEFAULT_MAX_BODY_BYTES = 1048576;
 
-	public function __construct( private Secrets $secrets, private Delivery_Store $deliveries, private Delivery_Pipeline $pipeline ) {
+	/** The engine's signature_header_problem() answers, as reason codes. */
+	private const SIGNATURE_PROBLEMS = array(
+		'missing'            => Reason::SIGNATURE_MISSING,
+		'no_secret_provided' => Reason::NO_SECRET_PROVIDED,
+		'malformed'          => Reason::SIGNATURE_MALFORMED,
+	);
+
+	public function __construct( private Secrets $secrets, private Delivery_Pipeline $pipeline ) {
 	}
 
 	public function add_hooks(): void {
@@ -95,105 +107,62 @@ final class Webhook_Controller {
 
 		// Before any hashing: an oversized body costs nothing more than its length.
 		if ( $size > $limit ) {
-			$this->reject( 'body too large: ' . $size . ' bytes', 413, null );
-			return new \WP_Error(
-				'solar_capture_body_too_large',
-				sprintf(
-					/* translators: 1: body size in bytes, 2: limit in bytes. */
-					__( 'The body is %1$d bytes, more than the %2$d bytes Solar Capture accepts. If Cal.com really sends bookings this large, raise the limit with the solar_capture_max_body_bytes filter.', 'solar-capture' ),
-					$size,
-					$limit
-				),
-				array( 'status' => 413 )
-			);
+			/* translators: 1: body size in bytes, 2: limit in bytes. */
+			$detail = sprintf( __( '%1$d bytes, the limit is %2$d', 'solar-capture' ), $size, $limit );
+			return self::answer( $this->pipeline->refuse( Reason::BODY_TOO_LARGE, Delivery_Source::webhook( null ), null, $detail ) );
 		}
-
 		if ( array() === $this->secrets->by_slot() ) {
-			$this->reject( 'no secret configured', 503, null );
-			return new \WP_Error(
-				'solar_capture_no_secret',
-				__( 'No Cal.com webhook secret is configured, so every delivery is refused. Set one under Solar leads > Settings > Integrations in wp-admin (or define SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php) and enter the same value in the Secret field of the webhook in Cal.com.', 'solar-capture' ),
-				array( 'status' => 503 )
-			);
+			return self::answer( $this->pipeline->refuse( Reason::NO_SECRET, Delivery_Source::webhook( null ) ) );
 		}
 
-		$header = $request->get_header( 'x_cal_signature_256' );
-		// The engine decides; the header is only looked at again to say why it was refused.
-		$slot = $this->secrets->matching_slot( $body, (string) $header );
+		$header = (string) $request->get_header( 'x_cal_signature_256' );
+		$slot   = $this->secrets->matching_slot( $body, $header );
 		if ( null === $slot ) {
-			$error = $this->signature_problem( $header ) ?? $this->signature_error( 'invalid' );
-			$this->reject( 'signature: ' . $error->get_error_code(), 401, hash( 'sha256', $body ) );
-			return $error;
+			// The engine decided; it also says why a header could never have verified.
+			$problem = \SolarCapture\signature_header_problem( $header );
+			$code    = self::SIGNATURE_PROBLEMS[ $problem ] ?? Reason::INVALID_SIGNATURE;
+			return self::answer( $this->pipeline->refuse( $code, Delivery_Source::webhook( null ), hash( 'sha256', $body ) ) );
 		}
 
 		$this->secrets->record_match( $slot );
-		return $this->pipeline->process( $body, $slot );
+		return self::answer( $this->pipeline->process( $body, Delivery_Source::webhook( $slot ) ) );
 	}
 
 	/**
-	 * Why a refused signature header could never have verified (null: well formed, just wrong).
+	 * The HTTP answer to a webhook sender: 200 once the delivery is stored, otherwise the reason's
+	 * status with a solar_capture_<reason> error that names the fix.
 	 *
-	 * @param string|null $header X-Cal-Signature-256 as received.
+	 * @param Delivery_Outcome $outcome What became of the delivery.
+	 * @return \WP_REST_Response|\WP_Error
 	 */
-	private function signature_problem( ?string $header ): ?\WP_Error {
-		$value = trim( (string) $header, " \t" );
-		if ( '' === $value ) {
-			return $this->signature_error( 'missing' );
+	public static function answer( Delivery_Outcome $outcome ) {
+		if ( ! $outcome->is_stored() ) {
+			$data = array( 'status' => Reason::http_status( $outcome->reason_code ) );
+			if ( Delivery_Store::FAILED === $outcome->result ) {
+				$data['delivery_id'] = $outcome->delivery_id;
+			}
+			return new \WP_Error( 'solar_capture_' . $outcome->reason_code, Reason::sentence( $outcome->reason_code, $outcome->detail ), $data );
 		}
-		if ( 0 === strcasecmp( $value, 'no-secret-provided' ) ) {
-			return $this->signature_error( 'unsigned' );
-		}
-		if ( 0 === strncasecmp( $value, 'sha256=', 7 ) ) {
-			$value = substr( $value, 7 );
-		}
-		if ( 1 !== preg_match( '/\A[0-9a-fA-F]{64}\z/', $value ) ) {
-			return $this->signature_error( 'malformed' );
-		}
-		return null;
-	}
-
-	/**
-	 * The 401 answers, each naming the fix.
-	 *
-	 * @param string $problem missing|unsigned|malformed|invalid.
-	 */
-	private function signature_error( string $problem ): \WP_Error {
-		switch ( $problem ) {
-			case 'missing':
-				$code    = 'solar_capture_signature_missing';
-				$message = __( 'The request has no X-Cal-Signature-256 header. This URL only accepts signed Cal.com webhooks: add it in Cal.com under Settings > Developer > Webhooks, with the secret set under Solar leads > Settings > Integrations.', 'solar-capture' );
-				break;
-			case 'unsigned':
-				$code    = 'solar_capture_no_secret_provided';
-				$message = __( 'Cal.com sent "no-secret-provided": the webhook in Cal.com has no secret. Enter the secret set under Solar leads > Settings > Integrations in the Secret field of the webhook in Cal.com.', 'solar-capture' );
-				break;
-			case 'malformed':
-				$code    = 'solar_capture_signature_malformed';
-				$message = __( 'The X-Cal-Signature-256 header is not an HMAC-SHA256 in hex (64 hex digits, optionally prefixed "sha256="). Send the request from Cal.com, or sign the exact body with the shared secret.', 'solar-capture' );
-				break;
-			default:
-				$code    = 'solar_capture_invalid_signature';
-				$message = __( 'The signature does not match the body under the configured secret. Make sure the Secret field of the webhook in Cal.com holds exactly the secret set under Solar leads > Settings > Integrations (or SOLAR_CAPTURE_CALCOM_SECRET in wp-config.php), and that nothing rewrites the body on the way.', 'solar-capture' );
-		}
-		return new \WP_Error( $code, $message, array( 'status' => 401 ) );
-	}
-
-	/**
-	 * Records a refused request (no body kept).
-	 *
-	 * @param string      $reason      Why.
-	 * @param int         $status      HTTP status answered.
-	 * @param string|null $body_sha256 Hash of the body, when it was computed anyway.
-	 */
-	private function reject( string $reason, int $status, ?string $body_sha256 ): void {
-		$this->deliveries->record(
-			array(
-				'result'      => Delivery_Store::REJECTED,
-				'reason'      => $reason,
-				'http_status' => $status,
-				'body_sha256' => $body_sha256,
-			)
+		$data = array(
+			'result'      => $outcome->result,
+			'reason'      => $outcome->reason_code,
+			'duplicate'   => Delivery_Store::DUPLICATE === $outcome->result,
+			'delivery_id' => $outcome->delivery_id,
+			'trigger'     => $outcome->trigger,
+			'message'     => Reason::sentence( $outcome->reason_code ),
 		);
+		if ( Delivery_Store::DUPLICATE === $outcome->result ) {
+			$data['duplicate_of'] = $outcome->duplicate_of;
+		} else {
+			$data += array(
+				'lead_id' => $outcome->lead_id,
+				'created' => $outcome->created,
+				'applied' => $outcome->applied,
+				// The timeline note of a lead event (applied, older_than_last_event, ...).
+				'note'    => null === $outcome->lead_id ? '' : $outcome->reason_code,
+			);
+		}
+		return new \WP_REST_Response( $data, 200 );
 	}
 
 	/**
