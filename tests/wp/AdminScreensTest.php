@@ -73,12 +73,19 @@ final class AdminScreensTest extends TestCase
         }
     }
 
-    public function testTheEngineInfoIsReadFromBothInfoFormats(): void
+    public function testTheEngineDescribesItselfThroughEngineInfo(): void
     {
-        $cli = "\nsolar_capture\n\nsolar_capture support => enabled\nversion => 0.1.0\nSHA-256 hardware instructions => yes (SHA-NI / ARMv8 SHA2)\n";
-        $html = '<table><tr class="h"><th>solar_capture support</th><th>enabled</th></tr><tr><td class="e">version </td><td class="v">0.1.0 </td></tr><tr><td class="e">SHA-256 hardware instructions </td><td class="v">no (software) </td></tr></table>';
-        self::assertSame(['solar_capture support' => 'enabled', 'version' => '0.1.0', 'SHA-256 hardware instructions' => 'yes (SHA-NI / ARMv8 SHA2)'], \SolarCapture\Plugin\Engine::parse_info($cli));
-        self::assertSame(['version' => '0.1.0', 'SHA-256 hardware instructions' => 'no (software)'], \SolarCapture\Plugin\Engine::parse_info($html));
+        $info = \SolarCapture\engine_info();
+        self::assertSame(['engine', 'version', 'sha256_hardware'], array_keys($info));
+        self::assertSame($info, $this->plugin->engine->info());
+        self::assertSame(extension_loaded('solar_capture') ? 'native' : 'php', $info['engine']);
+        self::assertSame(\SolarCapture\version(), $info['version']);
+        self::assertSame($info['engine'] . ' ' . $info['version'], $this->plugin->engine->label());
+        if (extension_loaded('solar_capture')) {
+            self::assertIsBool($info['sha256_hardware'], 'the extension knows whether SHA-256 runs on hardware');
+        } else {
+            self::assertNull($info['sha256_hardware'], 'PHP\'s hash extension does not say');
+        }
     }
 
     public function testWithoutASecretTheScreenSaysDeliveriesAreRefused(): void

@@ -9,6 +9,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Loads the engine and describes it to the admin.
  */
@@ -29,91 +31,57 @@ final class Engine {
 	}
 
 	/**
-	 * Whether the native extension is loaded.
+	 * What the running engine says about itself (\SolarCapture\engine_info(): the same function in both
+	 * engines, so nothing is read back from phpinfo() output).
+	 *
+	 * @return array{engine: string, version: string, sha256_hardware: ?bool}
+	 */
+	public function info(): array {
+		static $info = null;
+		if ( null === $info ) {
+			try {
+				$info = \SolarCapture\engine_info();
+			} catch ( \Throwable $e ) {
+				$info = array(
+					'engine'          => extension_loaded( 'solar_capture' ) ? 'native' : 'php',
+					'version'         => '?',
+					'sha256_hardware' => null,
+				);
+			}
+		}
+		return $info;
+	}
+
+	/**
+	 * Whether the native extension runs.
 	 */
 	public function is_native(): bool {
-		return extension_loaded( 'solar_capture' );
+		return 'native' === $this->info()['engine'];
 	}
 
 	/**
 	 * Version of the running engine.
 	 */
 	public function version(): string {
-		try {
-			return (string) \SolarCapture\version();
-		} catch ( \Throwable $e ) {
-			return '?';
-		}
+		return (string) $this->info()['version'];
 	}
 
 	/**
 	 * Short machine-readable label stored with each delivery, e.g. "native 0.1.0" or "php 0.1.0".
 	 */
 	public function label(): string {
-		return ( $this->is_native() ? 'native ' : 'php ' ) . $this->version();
+		return $this->info()['engine'] . ' ' . $this->version();
 	}
 
 	/**
-	 * What the extension reports about itself: the rows `php --ri solar_capture` prints, by name
-	 * (e.g. "version" => "0.1.0", "SHA-256 hardware instructions" => "yes (SHA-NI / ARMv8 SHA2)").
-	 * Empty when the extension is not loaded.
-	 *
-	 * @return array<string, string>
-	 */
-	public function extension_info(): array {
-		if ( ! $this->is_native() ) {
-			return array();
-		}
-		try {
-			$extension = new \ReflectionExtension( 'solar_capture' );
-			ob_start();
-			try {
-				$extension->info();
-			} finally {
-				$printed = (string) ob_get_clean();
-			}
-		} catch ( \Throwable $e ) {
-			return array();
-		}
-		return self::parse_info( $printed );
-	}
-
-	/**
-	 * Reads the name/value rows of an extension's info output: "name => value" lines on the command
-	 * line, <tr><td>name</td><td>value</td></tr> rows under a web server.
-	 *
-	 * @param string $printed What ReflectionExtension::info() printed.
-	 * @return array<string, string>
-	 */
-	public static function parse_info( string $printed ): array {
-		$rows = array();
-		if ( false !== stripos( $printed, '<td' ) ) {
-			preg_match_all( '~<tr[^>]*>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*</tr>~is', $printed, $matches, PREG_SET_ORDER );
-			foreach ( $matches as $match ) {
-				$rows[ trim( html_entity_decode( wp_strip_all_tags( $match[1] ) ) ) ] = trim( html_entity_decode( wp_strip_all_tags( $match[2] ) ) );
-			}
-			return $rows;
-		}
-		foreach ( preg_split( '/\R/', $printed ) as $line ) {
-			$parts = explode( ' => ', $line, 2 );
-			if ( 2 === count( $parts ) ) {
-				$rows[ trim( $parts[0] ) ] = trim( $parts[1] );
-			}
-		}
-		return $rows;
-	}
-
-	/**
-	 * Whether SHA-256 runs on hardware instructions (SHA-NI), as the extension reports it; null when the
-	 * extension is not loaded or doesn't say.
+	 * Whether SHA-256 runs on hardware instructions (SHA-NI), for the admin; null when the engine can't tell.
 	 */
 	public function sha_hardware(): ?string {
-		foreach ( $this->extension_info() as $name => $value ) {
-			if ( false !== stripos( $name, 'SHA-256' ) ) {
-				return $value;
-			}
+		$hardware = $this->info()['sha256_hardware'];
+		if ( null === $hardware ) {
+			return null;
 		}
-		return null;
+		return $hardware ? __( 'yes (SHA-NI / ARMv8 SHA2)', 'solar-capture' ) : __( 'no (software)', 'solar-capture' );
 	}
 
 	/**

@@ -13,6 +13,8 @@ use SolarCapture\Plugin\Admin\Admin_Assets;
 use SolarCapture\Plugin\Admin\Admin_Notices;
 use SolarCapture\Plugin\Admin\Delivery_Log;
 use SolarCapture\Plugin\Admin\Lead_Admin;
+use SolarCapture\Plugin\Admin\Settings\Data_Tab;
+use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
@@ -88,7 +90,13 @@ final class Plugin {
 		$this->controller    = new Webhook_Controller( $this->secrets, $this->pipeline );
 		$this->retention      = new Delivery_Retention( $this->deliveries );
 		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
-		$this->settings_page  = new Settings_Page( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->retention );
+		$this->settings_page  = new Settings_Page(
+			$this->secrets,
+			$this->endpoint_check,
+			$this->retention,
+			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check ),
+			new Data_Tab( $this->retention )
+		);
 		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->pipeline );
 		$this->lead_admin     = new Lead_Admin( $this->leads, $this->timeline );
 		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );

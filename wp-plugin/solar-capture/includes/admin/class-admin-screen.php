@@ -87,4 +87,15 @@ final class Admin_Screen {
 		echo '<input type="hidden" name="action" value="' . esc_attr( $action ) . '">';
 		wp_nonce_field( '' === $nonce_action ? $action : $nonce_action );
 	}
+
+	/**
+	 * One row of a form table.
+	 *
+	 * @param string $label        Label (escaped by this method unless $escape_label is false).
+	 * @param string $html         Cell content, already escaped.
+	 * @param bool   $escape_label Whether to escape the label.
+	 */
+	public static function form_row( string $label, string $html, bool $escape_label = true ): void {
+		echo '<tr><th scope="row">' . ( $escape_label ? esc_html( $label ) : $label ) . '</th><td>' . $html . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- callers pass escaped HTML.
+	}
 }

@@ -9,8 +9,9 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Jobs;
 
-use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Anyone can post to the webhook URL and every request is logged, and stored bodies hold personal
@@ -32,20 +33,6 @@ final class Delivery_Retention {
 		add_action( self::CRON_HOOK, array( $this, 'prune' ) );
 		// Also on init, for sites where the plugin was activated network-wide or by copying files.
 		add_action( 'init', array( $this, 'schedule' ) );
-		add_action( 'init', array( $this, 'register_setting' ) );
-	}
-
-	public function register_setting(): void {
-		register_setting(
-			Settings_Page::GROUP,
-			self::OPTION,
-			array(
-				'type'              => 'integer',
-				'default'           => self::DEFAULT_DAYS,
-				'show_in_rest'      => false,
-				'sanitize_callback' => array( $this, 'sanitize_days' ),
-			)
-		);
 	}
 
 	/**

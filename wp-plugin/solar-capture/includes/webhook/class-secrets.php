@@ -9,12 +9,15 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Webhook;
 
-use SolarCapture\Plugin\Admin\Settings_Page;
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Where the secrets come from, which one matched, and when each last did.
  */
 final class Secrets {
+
+	/** options.php group of the secrets: only Settings_Page::save_secret() writes them, never a form of options.php. */
+	public const SETTINGS_GROUP = 'solar_capture_secrets';
 
 	public const OPTION            = 'solar_capture_secret';
 	public const PREVIOUS_OPTION   = 'solar_capture_previous_secret';
@@ -69,7 +72,7 @@ final class Secrets {
 			// A group of their own: options.php sets every option of the submitted group, and the secrets
 			// are saved by Settings_Page's own handler, never by the options.php form of the Data tab.
 			register_setting(
-				Settings_Page::SECRETS_GROUP,
+				self::SETTINGS_GROUP,
 				$option,
 				array(
 					'type'              => 'string',
