@@ -4,7 +4,8 @@
 # and checks that a Rust toolchain exists.
 # Idempotent: when every package is already installed, apt is not touched at all (< 1 s).
 # Usage: bash scripts/install-deps.sh
-set -euo pipefail
+# Sourced (e.g. by scripts/lint.sh), it only defines PACKAGES and the functions: `install_packages PKG...`
+# then installs just those packages.
 
 # All in ONE apt command: nginx must be in the same transaction as php8.2-fpm/wordpress, otherwise
 # apt satisfies the "httpd" dependency with apache2.
@@ -13,27 +14,35 @@ PACKAGES=(
   libclang-dev clang phpunit
   wordpress mariadb-server mariadb-client nginx curl
   valgrind chromium chromium-driver zip unzip
+  php-codesniffer shellcheck
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }
 die() { printf 'install-deps: ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Prints the packages from PACKAGES that are not fully installed (dpkg status "ii").
+# missing_packages [PKG...]: prints those of the packages (default: PACKAGES) that are not fully
+# installed (dpkg status "ii").
 missing_packages() {
+  local wanted=("$@")
+  ((${#wanted[@]})) || wanted=("${PACKAGES[@]}")
   local installed
-  installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${PACKAGES[@]}" 2>/dev/null |
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${wanted[@]}" 2>/dev/null |
     awk '$2 == "ii" { print $1 }') || true
   local p
-  for p in "${PACKAGES[@]}"; do
+  for p in "${wanted[@]}"; do
     grep -qxF "$p" <<<"$installed" || printf '%s\n' "$p"
   done
 }
 
+# install_packages [PKG...]: installs the packages (default: all of PACKAGES, in one transaction) unless
+# they already are.
 install_packages() {
+  local wanted=("$@")
+  ((${#wanted[@]})) || wanted=("${PACKAGES[@]}")
   local missing
-  missing=$(missing_packages)
+  missing=$(missing_packages "${wanted[@]}")
   if [[ -z "$missing" ]]; then
-    log "all ${#PACKAGES[@]} apt packages already installed"
+    log "all ${#wanted[@]} apt packages already installed"
     return 0
   fi
   log "missing: $(tr '\n' ' ' <<<"$missing")"
@@ -44,10 +53,10 @@ install_packages() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   log "apt-get update"
-  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
   log "apt-get install (one transaction, so apache2 is not pulled in)"
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}"
-  missing=$(missing_packages)
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${wanted[@]}" || die "apt-get install failed"
+  missing=$(missing_packages "${wanted[@]}")
   [[ -z "$missing" ]] || die "still missing after apt-get install: $(tr '\n' ' ' <<<"$missing")"
   log "apt packages installed"
 }
@@ -64,8 +73,11 @@ check_rust() {
 }
 
 main() {
-  install_packages
+  install_packages "${PACKAGES[@]}"
   check_rust
 }
 
-main "$@"
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  main "$@"
+fi
