@@ -9,6 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() { printf 'browser: ERROR: %s\n' "$*" >&2; exit 1; }
+# shellcheck disable=SC2016 # the command to run is printed as it is, not expanded
 [[ -n "${SC_URL:-}" && -n "${SC_WP_DIR:-}" ]] || die 'the stack settings are missing: eval "$(bash scripts/stack.sh env)" first'
 command -v chromedriver >/dev/null || die 'chromedriver is missing (Debian package chromium-driver): bash scripts/install-deps.sh'
 [[ -x "${SC_CHROMIUM:-/usr/bin/chromium}" ]] || die 'chromium is missing: bash scripts/install-deps.sh'
@@ -17,6 +18,7 @@ logs=${SC_RUN_DIR:-/tmp}/logs
 mkdir -p "$logs"
 
 # A free port for chromedriver, picked by the kernel.
+# shellcheck disable=SC2016 # PHP code: $s is PHP's
 port=$(php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];')
 chromedriver --port="$port" --log-path="$logs/chromedriver.log" >/dev/null 2>&1 &
 driver_pid=$!
