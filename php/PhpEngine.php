@@ -1,6 +1,6 @@
 <?php
 /**
- * The pure-PHP engine: the four functions of the `solar_capture` extension (contract section 1), giving
+ * The pure-PHP engine: the functions of the `solar_capture` extension (contract section 1), giving
  * identical results for every input: the same array (keys, order, values, types), or an exception of the
  * same class with the same code. Used through php/functions.php on hosts that can't load the extension.
  * Rules in full: docs/normalisation.md.
@@ -94,6 +94,33 @@ final class PhpEngine
     public static function version(): string
     {
         return self::VERSION;
+    }
+
+    /**
+     * Why $header can never verify: "missing", "no_secret_provided" or "malformed"; null when it is well
+     * formed (it verifies under the right secret). Built on signatureBytes(), the parsing verify uses.
+     */
+    public static function signature_header_problem(string $header): ?string
+    {
+        if (self::signatureBytes($header) !== null) {
+            return null;
+        }
+        $value = \trim($header, " \t");
+        if ($value === '') {
+            return 'missing';
+        }
+        return \strcasecmp($value, 'no-secret-provided') === 0 ? 'no_secret_provided' : 'malformed';
+    }
+
+    /**
+     * Which engine this is: `engine` "php", `version`, `sha256_hardware` null (PHP can't tell whether
+     * its SHA-256 runs on hardware instructions).
+     *
+     * @return array{engine: string, version: string, sha256_hardware: ?bool}
+     */
+    public static function engine_info(): array
+    {
+        return ['engine' => 'php', 'version' => self::VERSION, 'sha256_hardware' => null];
     }
 
     // ---- signatures -------------------------------------------------------------------------------

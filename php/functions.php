@@ -1,6 +1,6 @@
 <?php
 /**
- * The four functions of contract section 1. With the `solar_capture` extension loaded they come from
+ * The functions of contract section 1. With the `solar_capture` extension loaded they come from
  * the extension and this file only makes SolarCapture\PhpEngine available (for parity checks); without
  * it they are declared here and run the pure-PHP engine, which gives identical results.
  */
@@ -44,5 +44,24 @@ if (!\extension_loaded('solar_capture') && !\function_exists('SolarCapture\norma
     function version(): string
     {
         return PhpEngine::version();
+    }
+
+    /**
+     * Why an X-Cal-Signature-256 value can never verify: "missing" (empty once spaces and tabs are
+     * trimmed), "no_secret_provided" (Cal.com's webhook has no secret) or "malformed"; null when it is
+     * well formed (it verifies under the right secret).
+     */
+    function signature_header_problem(string $header): ?string
+    {
+        return PhpEngine::signature_header_problem($header);
+    }
+
+    /**
+     * Which engine runs: ['engine' => "native"|"php", 'version' => version(), 'sha256_hardware' => ?bool]
+     * (null: unknown, as for the pure-PHP engine).
+     */
+    function engine_info(): array
+    {
+        return PhpEngine::engine_info();
     }
 }

@@ -56,4 +56,25 @@ namespace SolarCapture {
     {
         throw new \LogicException('the solar_capture extension is not loaded');
     }
+
+    /**
+     * Why an X-Cal-Signature-256 value can never verify: "missing" (empty once spaces and tabs are
+     * trimmed), "no_secret_provided" (Cal.com's webhook has no secret) or "malformed"; null when it is
+     * well formed (it verifies under the right secret).
+     */
+    function signature_header_problem(string $header): ?string
+    {
+        throw new \LogicException('the solar_capture extension is not loaded');
+    }
+
+    /**
+     * Which engine runs.
+     *
+     * @return array{engine: string, version: string, sha256_hardware: ?bool} engine "native" or "php";
+     *     sha256_hardware whether SHA-256 runs on hardware instructions, null when unknown
+     */
+    function engine_info(): array
+    {
+        throw new \LogicException('the solar_capture extension is not loaded');
+    }
 }

@@ -98,6 +98,24 @@ pub fn normalize_payload(body: BinarySlice<u8>) -> PhpResult<ZBox<ZendHashTable>
     Ok(core::normalize(&body, event_to_array)??)
 }
 
+/// Why `$header` can never verify (`"missing"`, `"no_secret_provided"`, `"malformed"`), or null when it is well formed.
+#[php_function]
+#[php(name = "SolarCapture\\signature_header_problem")]
+pub fn signature_header_problem(header: BinarySlice<u8>) -> Option<&'static str> {
+    core::header_problem(&header).map(core::HeaderProblem::name)
+}
+
+/// Which engine this is: `engine` "native", `version`, `sha256_hardware` (whether SHA-256 runs on hardware instructions).
+#[php_function]
+#[php(name = "SolarCapture\\engine_info")]
+pub fn engine_info() -> PhpResult<ZBox<ZendHashTable>> {
+    let mut info = ZendHashTable::with_capacity(3);
+    info.insert("engine", "native")?;
+    info.insert("version", crate::VERSION)?;
+    info.insert("sha256_hardware", core::sha256_uses_hardware())?;
+    Ok(info)
+}
+
 /// Version of the extension.
 #[php_function]
 #[php(name = "SolarCapture\\version")]
@@ -257,5 +275,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(matching_secret))
         .function(wrap_function!(normalize_payload))
         .function(wrap_function!(version))
+        .function(wrap_function!(signature_header_problem))
+        .function(wrap_function!(engine_info))
         .info_function(module_info)
 }

@@ -59,6 +59,9 @@ fn signature_header_cases() {
         let expected_index = valid.then_some(1);
         assert_eq!(core::matching_secret(&body, &header, &[b"old".as_slice(), secret]), Ok(expected_index), "{}", case["name"]);
         assert_eq!(core::verify(&body, &header, b""), Err(core::EmptySecret), "{}", case["name"]);
+        let problem = core::header_problem(&header).map(core::HeaderProblem::name);
+        assert_eq!(problem, case["problem"].as_str(), "{}", case["name"]);
+        assert!(case.get("problem").is_some(), "{}: no problem expectation", case["name"]);
     }
 }
 

@@ -9,4 +9,4 @@ pub mod time;
 
 pub use error::{EmptySecret, PayloadError, PayloadErrorKind};
 pub use event::{normalize, Answer, Attendee, Event, Key, Organizer, Text};
-pub use signature::{matching_secret, sha256_uses_hardware, sign, verify};
+pub use signature::{header_problem, matching_secret, sha256_uses_hardware, sign, verify, HeaderProblem};

@@ -10,16 +10,58 @@ type HmacSha256 = Hmac<Sha256>;
 /// Reads a header value into the 32 signature bytes: spaces and tabs around it ignored, an optional
 /// `sha256=` prefix in any case, then exactly 64 hex digits in any case. Anything else is None.
 pub fn parse_header(header: &[u8]) -> Option<[u8; 32]> {
-    let is_blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = header.iter().position(|b| !is_blank(b))?;
-    let end = header.iter().rposition(|b| !is_blank(b)).map_or(start, |e| e + 1);
-    let mut value = header.get(start..end)?;
+    let mut value = trim_blanks(header);
     if value.len() > 7 && value.get(..7).is_some_and(|p| p.eq_ignore_ascii_case(b"sha256=")) {
         value = value.get(7..)?;
     }
     let mut out = [0u8; 32];
     hex::decode_to_slice(value, &mut out).ok()?;
     Some(out)
+}
+
+/// The header without the spaces and tabs around it (only those two).
+fn trim_blanks(header: &[u8]) -> &[u8] {
+    let is_blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = header.iter().position(|b| !is_blank(b)).unwrap_or(header.len());
+    let end = header.iter().rposition(|b| !is_blank(b)).map_or(start, |e| e + 1);
+    header.get(start..end).unwrap_or_default()
+}
+
+/// Why a header can never verify, whatever the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderProblem {
+    /// Empty once spaces and tabs are trimmed.
+    Missing,
+    /// `no-secret-provided` (any case): what Cal.com sends when its webhook has no secret.
+    NoSecretProvided,
+    /// Anything else [`parse_header`] refuses.
+    Malformed,
+}
+
+impl HeaderProblem {
+    /// The name `SolarCapture\signature_header_problem()` answers.
+    pub fn name(self) -> &'static str {
+        match self {
+            HeaderProblem::Missing => "missing",
+            HeaderProblem::NoSecretProvided => "no_secret_provided",
+            HeaderProblem::Malformed => "malformed",
+        }
+    }
+}
+
+/// Why `header` can never verify, or None when it is well formed (it verifies under the right secret).
+pub fn header_problem(header: &[u8]) -> Option<HeaderProblem> {
+    if parse_header(header).is_some() {
+        return None;
+    }
+    let value = trim_blanks(header);
+    Some(if value.is_empty() {
+        HeaderProblem::Missing
+    } else if value.eq_ignore_ascii_case(b"no-secret-provided") {
+        HeaderProblem::NoSecretProvided
+    } else {
+        HeaderProblem::Malformed
+    })
 }
 
 /// True when `header` is a valid signature of `body` under `secret`. Constant time in the comparison.
@@ -95,5 +137,16 @@ mod tests {
             assert!(parse_header(bad.as_bytes()).is_none(), "accepted {bad:?}");
         }
         assert!(parse_header(b"\xff\xfe").is_none());
+    }
+
+    #[test]
+    fn names_the_problem_of_a_header_that_can_never_verify() {
+        for (header, problem) in [("", Some(HeaderProblem::Missing)), (" \t ", Some(HeaderProblem::Missing)),
+            (" No-Secret-PROVIDED\t", Some(HeaderProblem::NoSecretProvided)), ("no-secret-provided\n", Some(HeaderProblem::Malformed)),
+            ("sha256=", Some(HeaderProblem::Malformed)), (&SIG[1..], Some(HeaderProblem::Malformed)),
+            (SIG, None), (&format!(" sha256={SIG}\t"), None)] {
+            assert_eq!(header_problem(header.as_bytes()), problem, "{header:?}");
+        }
+        assert_eq!(header_problem(b"\xff\xfe"), Some(HeaderProblem::Malformed));
     }
 }

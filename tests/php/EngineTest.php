@@ -1,6 +1,6 @@
 <?php
 /**
- * The four functions of contract section 1 against the shared corpus. Runs twice: with the extension
+ * The functions of contract section 1 against the shared corpus. Runs twice: with the extension
  * (SOLAR_CAPTURE_ENGINE=native) and with the pure-PHP fallback (SOLAR_CAPTURE_ENGINE=php).
  */
 declare(strict_types=1);
@@ -9,8 +9,10 @@ namespace SolarCapture\Tests;
 
 use PHPUnit\Framework\TestCase;
 use SolarCapture\PayloadException;
+use function SolarCapture\engine_info;
 use function SolarCapture\matching_secret;
 use function SolarCapture\normalize_payload;
+use function SolarCapture\signature_header_problem;
 use function SolarCapture\verify_signature;
 use function SolarCapture\version;
 
@@ -76,6 +78,21 @@ final class EngineTest extends TestCase
         $header = Corpus::header($case);
         self::assertSame($case['valid'], verify_signature($body, $header, $cases['secret']));
         self::assertSame($case['valid'] ? 1 : null, matching_secret($body, $header, ['old', $cases['secret']]));
+        self::assertSame($case['problem'], signature_header_problem($header));
+    }
+
+    public function testEngineInfoNamesTheEngineUnderTest(): void
+    {
+        $info = engine_info();
+        self::assertSame(['engine', 'version', 'sha256_hardware'], array_keys($info));
+        self::assertSame(version(), $info['version']);
+        if (getenv('SOLAR_CAPTURE_ENGINE') === 'php') {
+            self::assertSame('php', $info['engine']);
+            self::assertNull($info['sha256_hardware'], 'PHP cannot tell whether its SHA-256 uses hardware');
+        } else {
+            self::assertSame('native', $info['engine']);
+            self::assertIsBool($info['sha256_hardware']);
+        }
     }
 
     /** Differential: the engine agrees with PHP's own hash_hmac on random bodies and secrets. */

@@ -62,6 +62,7 @@ final class ParityTest extends TestCase
                     self::outcome(static fn () => PhpEngine::verify_signature($body, $header, $secret))
                 );
             }
+            self::assertSame(\SolarCapture\signature_header_problem($header), PhpEngine::signature_header_problem($header));
             foreach ([[], ['a', $cases['secret']], ['a', ''], [$cases['secret'], 7]] as $secrets) {
                 self::assertSame(
                     self::outcome(static fn () => \SolarCapture\matching_secret($body, $header, $secrets)),
@@ -69,6 +70,56 @@ final class ParityTest extends TestCase
                 );
             }
         }
+    }
+
+    /**
+     * signature_header_problem() on every corpus header and on mutations of them: blanks and newlines
+     * around, letter case changed, characters cut, flipped or added, the prefix doubled.
+     */
+    public function testSignatureHeaderProblemIsTheSameOnMutatedHeaders(): void
+    {
+        $headers = array_map([Corpus::class, 'header'], Corpus::cases()['signatures']);
+        $pieces = [' ', "\t", "\n", "\r", "\0", 'sha256=', 'SHA256=', 'no-secret-provided', '0', 'f', 'F', 'g', '=', "\xff"];
+        mt_srand(7256);
+        $outcomes = [];
+        for ($i = 0; $i < 4000; $i++) {
+            $header = $headers[mt_rand(0, count($headers) - 1)];
+            for ($k = mt_rand(0, 3); $k > 0; $k--) {
+                $at = mt_rand(0, strlen($header));
+                switch (mt_rand(0, 4)) {
+                    case 0:
+                        $header = substr($header, 0, $at) . $pieces[mt_rand(0, count($pieces) - 1)] . substr($header, $at);
+                        break;
+                    case 1:
+                        $header = substr($header, 0, $at) . substr($header, $at + mt_rand(1, 3));
+                        break;
+                    case 2:
+                        $header = mt_rand(0, 1) === 1 ? strtoupper($header) : strtolower($header);
+                        break;
+                    case 3:
+                        if ($at < strlen($header)) {
+                            $header[$at] = chr(mt_rand(0, 255));
+                        }
+                        break;
+                    default:
+                        $header = str_repeat(mt_rand(0, 1) === 1 ? ' ' : "\t", mt_rand(1, 3)) . $header . ' ';
+                }
+            }
+            $native = \SolarCapture\signature_header_problem($header);
+            self::assertSame($native, PhpEngine::signature_header_problem($header), base64_encode($header));
+            $outcomes[$native ?? 'null'] = true;
+        }
+        ksort($outcomes);
+        self::assertSame(['malformed', 'missing', 'no_secret_provided', 'null'], array_keys($outcomes), 'mutations reach every answer');
+    }
+
+    public function testEngineInfoDiffersOnlyInTheEngine(): void
+    {
+        $native = \SolarCapture\engine_info();
+        $php = PhpEngine::engine_info();
+        self::assertSame(array_keys($native), array_keys($php));
+        self::assertSame(['native', 'php'], [$native['engine'], $php['engine']]);
+        self::assertSame($native['version'], $php['version']);
     }
 
     /**
