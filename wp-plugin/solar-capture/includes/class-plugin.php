@@ -101,7 +101,7 @@ final class Plugin {
 		$this->lead_admin     = new Lead_Admin( $this->leads, $this->timeline );
 		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
 		$this->assets         = new Admin_Assets();
-		$this->privacy        = new Privacy( $this->timeline, $this->deliveries );
+		$this->privacy        = new Privacy( $this->leads, $this->timeline, $this->deliveries );
 	}
 
 	/**

@@ -207,32 +207,7 @@ final class Lead_Admin {
 		if ( ! is_array( $terms ) || array() === $terms ) {
 			return $search;
 		}
-		global $wpdb;
-		$digits_only = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(solar_m.meta_value, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', '')";
-		$clauses     = array();
-		foreach ( $terms as $term ) {
-			$term = (string) $term;
-			$like = '%' . $wpdb->esc_like( $term ) . '%';
-			$any  = array(
-				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				$wpdb->prepare(
-					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key IN (%s, %s) AND solar_m.meta_value LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-					Lead::META_EMAIL,
-					Lead::META_PHONE,
-					$like
-				),
-			);
-			$digits = (string) preg_replace( '/\D+/', '', $term );
-			if ( strlen( $digits ) >= 3 ) {
-				$any[] = $wpdb->prepare(
-					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key = %s AND {$digits_only} LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-					Lead::META_PHONE,
-					'%' . $wpdb->esc_like( $digits ) . '%'
-				);
-			}
-			$clauses[] = '(' . implode( ' OR ', $any ) . ')';
-		}
-		return ' AND (' . implode( ' AND ', $clauses ) . ') ';
+		return $this->leads->search_condition( array_map( 'strval', $terms ) );
 	}
 
 	/**

@@ -281,6 +281,65 @@ final class Lead_Store {
 		}
 	}
 
+	/**
+	 * The WHERE part of the lead list's search: every term must be in the name, the e-mail or the phone,
+	 * and a term of three digits or more also finds phones by their digits ("030 1234567" finds
+	 * "+49 30 123-4567"). For WordPress's posts_search filter, joined to {$wpdb->posts}.
+	 *
+	 * @param string[] $terms Search terms.
+	 */
+	public function search_condition( array $terms ): string {
+		global $wpdb;
+		$digits_only = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(solar_m.meta_value, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', '')";
+		$clauses     = array();
+		foreach ( $terms as $term ) {
+			$like = '%' . $wpdb->esc_like( $term ) . '%';
+			$any  = array(
+				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				$wpdb->prepare(
+					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key IN (%s, %s) AND solar_m.meta_value LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					Lead_Post_Type::META_EMAIL,
+					Lead_Post_Type::META_PHONE,
+					$like
+				),
+			);
+			$digits = (string) preg_replace( '/\D+/', '', $term );
+			if ( strlen( $digits ) >= 3 ) {
+				$any[] = $wpdb->prepare(
+					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key = %s AND {$digits_only} LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+					Lead_Post_Type::META_PHONE,
+					'%' . $wpdb->esc_like( $digits ) . '%'
+				);
+			}
+			$clauses[] = '(' . implode( ' OR ', $any ) . ')';
+		}
+		return array() === $clauses ? '' : ' AND (' . implode( ' AND ', $clauses ) . ') ';
+	}
+
+	/**
+	 * Every lead with this e-mail, trashed ones too (privacy export and erasure), oldest first.
+	 *
+	 * @param string $email E-mail, any case.
+	 * @return int[]
+	 */
+	public function ids_by_email( string $email ): array {
+		global $wpdb;
+		$email = Lead_Post_Type::normalize_email( $email );
+		if ( '' === $email ) {
+			return array();
+		}
+		$ids = $wpdb->get_col(
+			$wpdb->prepare(
+				"SELECT DISTINCT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID
+				WHERE p.post_type = %s AND m.meta_key = %s AND m.meta_value = %s ORDER BY p.ID ASC",
+				Lead_Post_Type::POST_TYPE,
+				Lead_Post_Type::META_EMAIL,
+				$email
+			)
+		);
+		return array_map( 'intval', is_array( $ids ) ? $ids : array() );
+	}
+
 	private function lock_name(): string {
 		global $wpdb;
 		return 'solar_capture_' . substr( md5( DB_NAME . '|' . $wpdb->prefix ), 0, 24 );

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Privacy;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
@@ -27,7 +28,7 @@ final class Privacy {
 	/** Leads or deliveries handled per call (WordPress calls again with the next page until done). */
 	public const PER_PAGE = 20;
 
-	public function __construct( private Timeline $timeline, private Delivery_Store $deliveries ) {
+	public function __construct( private Lead_Store $leads, private Timeline $timeline, private Delivery_Store $deliveries ) {
 	}
 
 	public function add_hooks(): void {
@@ -83,21 +84,7 @@ final class Privacy {
 	 * @return int[]
 	 */
 	public function lead_ids( string $email ): array {
-		global $wpdb;
-		$email = Lead::normalize_email( $email );
-		if ( '' === $email ) {
-			return array();
-		}
-		$ids = $wpdb->get_col(
-			$wpdb->prepare(
-				"SELECT DISTINCT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID
-				WHERE p.post_type = %s AND m.meta_key = %s AND m.meta_value = %s ORDER BY p.ID ASC",
-				Lead::POST_TYPE,
-				Lead::META_EMAIL,
-				$email
-			)
-		);
-		return array_map( 'intval', is_array( $ids ) ? $ids : array() );
+		return $this->leads->ids_by_email( $email );
 	}
 
 	/**
