@@ -16,7 +16,6 @@
 
 // This file is parsed by whatever PHP the site runs: keep its syntax (and that of the requirements
 // guard) old enough that an unsupported PHP gets an admin notice, not a parse error.
-
 if ( ! defined( 'ABSPATH' ) ) {
 	exit;
 }

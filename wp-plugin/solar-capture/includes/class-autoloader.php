@@ -33,9 +33,9 @@ final class Autoloader {
 		if ( ! str_starts_with( $class_name, self::PREFIX ) ) {
 			return null;
 		}
-		$parts = explode( '\\', substr( $class_name, strlen( self::PREFIX ) ) );
-		$class = array_pop( $parts );
-		$path  = array_map( static fn ( string $part ): string => strtolower( str_replace( '_', '-', $part ) ), $parts );
+		$parts  = explode( '\\', substr( $class_name, strlen( self::PREFIX ) ) );
+		$class  = array_pop( $parts );
+		$path   = array_map( static fn ( string $part ): string => strtolower( str_replace( '_', '-', $part ) ), $parts );
 		$path[] = 'class-' . strtolower( str_replace( '_', '-', $class ) ) . '.php';
 		return __DIR__ . '/' . implode( '/', $path );
 	}

@@ -78,16 +78,16 @@ final class Plugin {
 	}
 
 	private function __construct() {
-		$this->engine        = new Engine();
-		$this->schema        = new Schema();
-		$this->secrets       = new Secrets();
-		$this->deliveries    = new Delivery_Store( $this->schema, $this->engine );
-		$this->timeline      = new Timeline( $this->schema );
-		$this->leads         = new Lead_Store();
-		$this->post_type     = new Lead_Post_Type();
+		$this->engine         = new Engine();
+		$this->schema         = new Schema();
+		$this->secrets        = new Secrets();
+		$this->deliveries     = new Delivery_Store( $this->schema, $this->engine );
+		$this->timeline       = new Timeline( $this->schema );
+		$this->leads          = new Lead_Store();
+		$this->post_type      = new Lead_Post_Type();
 		$this->lead_updater   = new Lead_Updater( $this->leads, $this->timeline );
-		$this->pipeline     = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
-		$this->controller    = new Webhook_Controller( $this->secrets, $this->pipeline );
+		$this->pipeline       = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
+		$this->controller     = new Webhook_Controller( $this->secrets, $this->pipeline );
 		$this->retention      = new Delivery_Retention( $this->deliveries );
 		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
 		$this->settings_page  = new Settings_Page(

@@ -22,9 +22,9 @@ final class Delivery_List_Table extends \WP_List_Table {
 	private int $lead_id   = 0;
 
 	/**
-	 * @param Delivery_Store   $deliveries The table.
-	 * @param Delivery_Log $log        The screen (for links and the "Process again" form).
-	 * @param string       $screen     Screen id.
+	 * @param Delivery_Store $deliveries The table.
+	 * @param Delivery_Log   $log        The screen (for links and the "Process again" form).
+	 * @param string         $screen     Screen id.
 	 */
 	public function __construct( private Delivery_Store $deliveries, private Delivery_Log $log, string $screen ) {
 		parent::__construct(
@@ -66,6 +66,7 @@ final class Delivery_List_Table extends \WP_List_Table {
 			'result'  => '' !== $this->result ? $this->result : null,
 			'lead_id' => $this->lead_id > 0 ? $this->lead_id : null,
 		);
+
 		$args        = array_filter( $args, static fn ( $value ): bool => null !== $value );
 		$total       = $this->deliveries->count( $args );
 		$page        = $this->get_pagenum();
@@ -75,6 +76,7 @@ final class Delivery_List_Table extends \WP_List_Table {
 				'offset' => ( $page - 1 ) * self::PER_PAGE,
 			)
 		);
+
 		$this->_column_headers = array( $this->get_columns(), array(), array(), 'received_at' );
 		$this->set_pagination_args(
 			array(

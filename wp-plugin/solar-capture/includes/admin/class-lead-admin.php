@@ -177,6 +177,7 @@ final class Lead_Admin {
 					'compare' => 'NOT EXISTS',
 				),
 			);
+
 			$order = 'ASC' === strtoupper( (string) $query->get( 'order' ) ) ? 'ASC' : 'DESC';
 			$query->set(
 				'orderby',

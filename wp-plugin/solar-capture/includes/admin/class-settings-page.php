@@ -118,8 +118,9 @@ final class Settings_Page {
 		return Admin_Screen::url( self::PAGE, $args );
 	}
 
-	// ------------------------------------------------------------------------------------------ actions
-
+	/**
+	 * Saves the secret typed or generated on the Integrations tab.
+	 */
 	public function handle_save_secret(): void {
 		$this->check_request( self::SAVE_SECRET_ACTION );
 		$submitted = isset( $_POST['solar_capture_new_secret'] ) && is_string( $_POST['solar_capture_new_secret'] ) ? wp_unslash( $_POST['solar_capture_new_secret'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- a secret is opaque bytes; Secrets::sanitize() trims it.
@@ -187,8 +188,9 @@ final class Settings_Page {
 		exit;
 	}
 
-	// ------------------------------------------------------------------------------------------ screen
-
+	/**
+	 * Prints the screen: the tabs, then the chosen tab.
+	 */
 	public function render(): void {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to manage Solar Capture.', 'solar-capture' ), '', array( 'response' => 403 ) );

@@ -61,7 +61,7 @@ final class Schema {
 		$deliveries = $this->deliveries_table();
 		$timeline   = $this->timeline_table();
 
-		// dbDelta's format: one column per line, two spaces after PRIMARY KEY, KEY not INDEX.
+		// The format dbDelta reads: one column per line, two spaces after PRIMARY KEY, KEY not INDEX.
 		dbDelta(
 			"CREATE TABLE {$deliveries} (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,

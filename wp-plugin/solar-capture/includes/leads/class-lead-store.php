@@ -186,9 +186,9 @@ final class Lead_Store {
 	 * Sets a single meta value; null deletes it. Failures surface through Transaction::errors_since()
 	 * (update_post_meta() returns false for "unchanged" too).
 	 *
-	 * @param int                  $id    Lead id.
-	 * @param string               $key   Meta key.
-	 * @param string|int|null      $value Value.
+	 * @param int             $id    Lead id.
+	 * @param string          $key   Meta key.
+	 * @param string|int|null $value Value.
 	 */
 	public function set_meta( int $id, string $key, $value ): void {
 		$this->written[ $id ] = true;
@@ -293,8 +293,8 @@ final class Lead_Store {
 		$digits_only = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(solar_m.meta_value, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', '')";
 		$clauses     = array();
 		foreach ( $terms as $term ) {
-			$like = '%' . $wpdb->esc_like( $term ) . '%';
-			$any  = array(
+			$like   = '%' . $wpdb->esc_like( $term ) . '%';
+			$any    = array(
 				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 				$wpdb->prepare(
 					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key IN (%s, %s) AND solar_m.meta_value LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared

@@ -70,7 +70,7 @@ final class Timeline {
 			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
 			'recorded_at'          => Schema::now(),
 		);
-		$ok = $wpdb->insert(
+		$ok     = $wpdb->insert(
 			$this->table(),
 			$row,
 			array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s' )

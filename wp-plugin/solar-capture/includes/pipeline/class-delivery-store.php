@@ -175,11 +175,11 @@ final class Delivery_Store {
 		$sql  = "SELECT id, received_at, result, reason_code, reason, trigger_event, http_status, source FROM {$this->table()} WHERE result = %s";
 		$args = array( $result );
 		if ( null !== $trigger ) {
-			$sql   .= ' AND trigger_event = %s';
+			$sql    .= ' AND trigger_event = %s';
 			$args[] = $trigger;
 		}
 		if ( null !== $reason_code ) {
-			$sql   .= ' AND reason_code = %s';
+			$sql    .= ' AND reason_code = %s';
 			$args[] = $reason_code;
 		}
 		$row = $wpdb->get_row( $wpdb->prepare( $sql . ' ORDER BY id DESC LIMIT 1', $args ) ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
@@ -368,8 +368,8 @@ final class Delivery_Store {
 					$cutoff
 				)
 			);
-			$done   = ( is_int( $deleted ) ? $deleted : 0 ) + ( is_int( $emptied ) ? $emptied : 0 );
-			$total += $done;
+			$done    = ( is_int( $deleted ) ? $deleted : 0 ) + ( is_int( $emptied ) ? $emptied : 0 );
+			$total   += $done;
 			if ( $done < 5000 ) {
 				break;
 			}
@@ -433,7 +433,7 @@ final class Delivery_Store {
 	 * @return string[]
 	 */
 	private function formats( array $row ): array {
-		// wpdb pairs formats with columns by position.
+		// Formats pair with columns by position in wpdb.
 		return array_map( static fn ( string $column ): string => self::FORMATS[ $column ], array_keys( $row ) );
 	}
 

@@ -42,7 +42,7 @@ final class Privacy {
 	 * @return array<string, mixed>
 	 */
 	public function register_exporters( $exporters ) {
-		$exporters = is_array( $exporters ) ? $exporters : array();
+		$exporters                              = is_array( $exporters ) ? $exporters : array();
 		$exporters[ self::EXPORTER_LEADS ]      = array(
 			'exporter_friendly_name' => __( 'Solar Capture leads', 'solar-capture' ),
 			'callback'               => array( $this, 'export_leads' ),

@@ -192,7 +192,7 @@ final class Endpoint_Check {
 				)
 			)
 		);
-		$seconds = microtime( true ) - $started;
+		$seconds  = microtime( true ) - $started;
 
 		if ( is_wp_error( $response ) ) {
 			$message = $response->get_error_message();
@@ -317,6 +317,12 @@ final class Endpoint_Check {
 	}
 
 	/**
+	 * The outcome of "Send test delivery", as the settings screen shows it.
+	 *
+	 * @param bool     $ok          Whether the endpoint verified and stored the ping.
+	 * @param string   $message     What happened, with the fix when it failed.
+	 * @param int|null $status      HTTP status answered.
+	 * @param int|null $delivery_id Delivery row of the ping.
 	 * @return array{ok: bool, message: string, status: ?int, delivery_id: ?int}
 	 */
 	private function test_result( bool $ok, string $message, ?int $status = null, ?int $delivery_id = null ): array {
