@@ -2,11 +2,11 @@
 #![allow(clippy::needless_pass_by_value)]
 
 use ext_php_rs::binary_slice::BinarySlice;
-use ext_php_rs::exception::{PhpException, PhpResult};
-use ext_php_rs::prelude::*;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::ConstantFlags;
+use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ModuleEntry};
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
@@ -27,7 +27,9 @@ unsafe extern "C" fn module_startup(_type: i32, _module_number: i32) -> i32 {
         .extends((unexpected_value_exception, "\\UnexpectedValueException"))
         .constant("NOT_JSON", PayloadErrorKind::NotJson as i64, docs, ConstantFlags::Public)
         .and_then(|b| b.constant("NOT_AN_EVENT", PayloadErrorKind::NotAnEvent as i64, docs, ConstantFlags::Public))
-        .and_then(|b| b.constant("CUSTOM_TEMPLATE", PayloadErrorKind::CustomTemplate as i64, docs, ConstantFlags::Public))
+        .and_then(|b| {
+            b.constant("CUSTOM_TEMPLATE", PayloadErrorKind::CustomTemplate as i64, docs, ConstantFlags::Public)
+        })
         .and_then(|b| b.registration(|_, _| {}).register());
     if registered.is_err() {
         eprintln!("solar_capture: could not register {PAYLOAD_EXCEPTION}");
@@ -76,7 +78,11 @@ pub fn verify_signature(body: BinarySlice<u8>, signature: BinarySlice<u8>, secre
 /// 0-based index of the first secret in `$secrets` that verifies, or null.
 #[php_function]
 #[php(name = "SolarCapture\\matching_secret")]
-pub fn matching_secret(body: BinarySlice<u8>, signature: BinarySlice<u8>, secrets: &ZendHashTable) -> PhpResult<Option<i64>> {
+pub fn matching_secret(
+    body: BinarySlice<u8>,
+    signature: BinarySlice<u8>,
+    secrets: &ZendHashTable,
+) -> PhpResult<Option<i64>> {
     let mut list: Vec<&[u8]> = Vec::with_capacity(secrets.len());
     for (position, (_, secret)) in secrets.iter().enumerate() {
         let bytes = secret.zend_str().map(|s| s.as_bytes()).ok_or_else(|| {
@@ -179,9 +185,35 @@ macro_rules! event_keys {
 }
 
 event_keys!(
-    trigger, created_at, created_at_ms, booking_uid, rescheduled_from_uid, booking_id, status, title, event_type,
-    event_type_id, start, end, attendee, guests, organizer, location, cancellation_reason, rejection_reason,
-    reschedule_reason, metadata, lead_id, responses, event_key, body_sha256, name, email, phone, time_zone, locale,
+    trigger,
+    created_at,
+    created_at_ms,
+    booking_uid,
+    rescheduled_from_uid,
+    booking_id,
+    status,
+    title,
+    event_type,
+    event_type_id,
+    start,
+    end,
+    attendee,
+    guests,
+    organizer,
+    location,
+    cancellation_reason,
+    rejection_reason,
+    reschedule_reason,
+    metadata,
+    lead_id,
+    responses,
+    event_key,
+    body_sha256,
+    name,
+    email,
+    phone,
+    time_zone,
+    locale,
 );
 
 static KEYS: std::sync::OnceLock<Keys> = std::sync::OnceLock::new();

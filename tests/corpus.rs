@@ -17,7 +17,9 @@ fn every_corpus_body_matches_its_golden() {
     assert!(bodies.len() >= 18, "corpus went missing: {}", bodies.len());
     for (name, body) in bodies {
         let path = golden_path(&name);
-        let golden: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no golden {path:?}"))).expect("golden JSON");
+        let golden: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no golden {path:?}")))
+                .expect("golden JSON");
         let actual = match core::normalize(&body, |event| event_json(&event)) {
             Ok(json) => json,
             Err(e) => json!({"error": kind_name(e.kind)}),
@@ -32,12 +34,15 @@ fn every_corpus_body_matches_its_golden() {
 
 #[test]
 fn every_manifest_signature_verifies() {
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("payloads/MANIFEST.json")).expect("manifest")).expect("json");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("payloads/MANIFEST.json")).expect("manifest"))
+            .expect("json");
     let secret = manifest["secret"].as_str().expect("secret").as_bytes();
     let entries = manifest["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 18);
     for entry in entries {
-        let body = std::fs::read(fixtures().join("payloads").join(entry["file"].as_str().expect("file"))).expect("body");
+        let body =
+            std::fs::read(fixtures().join("payloads").join(entry["file"].as_str().expect("file"))).expect("body");
         let header = entry["headers"]["X-Cal-Signature-256"].as_str().expect("sig").as_bytes();
         assert_eq!(core::verify(&body, header, secret), Ok(true), "{}", entry["file"]);
         assert_eq!(core::verify(&body, header, b"wrong-secret"), Ok(false));
@@ -57,7 +62,12 @@ fn signature_header_cases() {
         let valid = case["valid"].as_bool().expect("valid");
         assert_eq!(core::verify(&body, &header, secret), Ok(valid), "{}", case["name"]);
         let expected_index = valid.then_some(1);
-        assert_eq!(core::matching_secret(&body, &header, &[b"old".as_slice(), secret]), Ok(expected_index), "{}", case["name"]);
+        assert_eq!(
+            core::matching_secret(&body, &header, &[b"old".as_slice(), secret]),
+            Ok(expected_index),
+            "{}",
+            case["name"]
+        );
         assert_eq!(core::verify(&body, &header, b""), Err(core::EmptySecret), "{}", case["name"]);
         let problem = core::header_problem(&header).map(core::HeaderProblem::name);
         assert_eq!(problem, case["problem"].as_str(), "{}", case["name"]);
@@ -78,7 +88,9 @@ fn matching_secret_rules() {
 
 #[test]
 fn rfc_4231_hmac_sha256_vectors() {
-    let vectors: Value = serde_json::from_str(&std::fs::read_to_string(fixtures().join("rfc4231.json")).expect("vectors")).expect("json");
+    let vectors: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("rfc4231.json")).expect("vectors"))
+            .expect("json");
     let vectors = vectors["vectors"].as_array().expect("vectors");
     assert_eq!(vectors.len(), 7);
     for v in vectors {
@@ -102,7 +114,11 @@ fn bad_bodies_give_the_contract_code_and_a_safe_message() {
         let err = core::normalize(&body_of(case), |_| ()).expect_err(name);
         assert_eq!(kind_name(err.kind), case["code"].as_str().expect("code"), "{name}: {}", err.message);
         if let Some(path) = case["path"].as_str() {
-            assert!(err.message.starts_with(&format!("{path}:")), "{name}: message {:?} does not name {path}", err.message);
+            assert!(
+                err.message.starts_with(&format!("{path}:")),
+                "{name}: message {:?} does not name {path}",
+                err.message
+            );
         }
         assert!(!err.message.contains("MARKER"), "{name}: message echoes the body");
         assert!(err.message.len() < 300, "{name}: message too long");

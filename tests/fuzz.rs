@@ -20,14 +20,47 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
-const TOKENS: &[&[u8]] = &[b"\"", b"{", b"}", b"[", b"]", b",", b":", b"\\", b"\\u0000", b"\\ud800", b"\\udc00", b"-0", b"1e400",
-    b"1.50", b"null", b"true", b"false", b"\"\"", b"\"uid\":\"\"", b"\"metadata\":{\"lead_id\":7}", b"\"attendees\":[null,5]",
-    b"\xff", b"\x00", b"=", b" ", b"\"startTime\":\"2024-02-30T00:00:00Z\"", b"\"createdAt\":\"1969-12-31T23:59:59.999-23:59\"",
-    b"99999999999999999999", b"\"payload\":null", b"\xf0\x9f\x8c\x9e", b"\xe2\x82"];
+const TOKENS: &[&[u8]] = &[
+    b"\"",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\\",
+    b"\\u0000",
+    b"\\ud800",
+    b"\\udc00",
+    b"-0",
+    b"1e400",
+    b"1.50",
+    b"null",
+    b"true",
+    b"false",
+    b"\"\"",
+    b"\"uid\":\"\"",
+    b"\"metadata\":{\"lead_id\":7}",
+    b"\"attendees\":[null,5]",
+    b"\xff",
+    b"\x00",
+    b"=",
+    b" ",
+    b"\"startTime\":\"2024-02-30T00:00:00Z\"",
+    b"\"createdAt\":\"1969-12-31T23:59:59.999-23:59\"",
+    b"99999999999999999999",
+    b"\"payload\":null",
+    b"\xf0\x9f\x8c\x9e",
+    b"\xe2\x82",
+];
 
 fn mutate(rng: &mut Rng, seeds: &[Vec<u8>]) -> Vec<u8> {
     let mut body = seeds[rng.below(seeds.len())].clone();
@@ -97,22 +130,41 @@ fn normalisation_never_panics_and_always_classifies() {
         match core::normalize(&body, |event| event_json(&event)) {
             Ok(event) => {
                 ok += 1;
-                assert!(is_hex64(event["event_key"].as_str().unwrap_or("")) && is_hex64(event["body_sha256"].as_str().unwrap_or("")));
+                assert!(
+                    is_hex64(event["event_key"].as_str().unwrap_or(""))
+                        && is_hex64(event["body_sha256"].as_str().unwrap_or(""))
+                );
                 assert!(!event["trigger"].as_str().unwrap_or("").is_empty());
-                assert_eq!(core::normalize(&body, |again| event_json(&again)).as_ref(), Ok(&event), "not deterministic");
+                assert_eq!(
+                    core::normalize(&body, |again| event_json(&again)).as_ref(),
+                    Ok(&event),
+                    "not deterministic"
+                );
             }
             Err(e) => {
                 errors[e.kind as usize - 1] += 1;
                 assert!(!e.message.is_empty() && e.message.len() < 300, "{:?}", e.message);
                 if e.kind == PayloadErrorKind::NotJson {
-                    assert!(std::str::from_utf8(&body).map_or(true, |t| serde_json::from_str::<serde_json::Value>(t).is_err() || t.contains("\\u0000") || t.contains('[') || t.contains('{')),
-                        "NOT_JSON for a body serde_json accepts without nesting or NUL keys");
+                    assert!(
+                        std::str::from_utf8(&body).map_or(true, |t| serde_json::from_str::<serde_json::Value>(t)
+                            .is_err()
+                            || t.contains("\\u0000")
+                            || t.contains('[')
+                            || t.contains('{')),
+                        "NOT_JSON for a body serde_json accepts without nesting or NUL keys"
+                    );
                 }
             }
         }
         runs += 1;
     }
-    println!("fuzz normalize: {runs} bodies in {:?}: {ok} events, {} NOT_JSON, {} NOT_AN_EVENT, {} CUSTOM_TEMPLATE", started.elapsed(), errors[0], errors[1], errors[2]);
+    println!(
+        "fuzz normalize: {runs} bodies in {:?}: {ok} events, {} NOT_JSON, {} NOT_AN_EVENT, {} CUSTOM_TEMPLATE",
+        started.elapsed(),
+        errors[0],
+        errors[1],
+        errors[2]
+    );
     assert!(runs > 1000, "fuzzing ran only {runs} bodies");
     assert!(ok > 0 && errors.iter().all(|&n| n > 0), "mutations did not reach every outcome: {ok} {errors:?}");
 }

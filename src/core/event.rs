@@ -79,8 +79,10 @@ pub enum Answer<'d> {
 /// Normalises a raw body and hands the event to `read`. Errors carry the contract's code and a
 /// message naming the field.
 pub fn normalize<R>(body: &[u8], read: impl FnOnce(Event<'_>) -> R) -> Result<R, PayloadError> {
-    let text = std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    let document = json::parse_wanted(text, WANTED).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
+    let text =
+        std::str::from_utf8(body).map_err(|e| unparsed(body, &format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+    let document =
+        json::parse_wanted(text, WANTED).map_err(|e| unparsed(body, &format!("{} at byte {}", e.problem, e.offset)))?;
     Ok(read(event(document.root(), body)?))
 }
 
@@ -102,7 +104,12 @@ fn event<'d>(root: Json<'d>, body: &[u8]) -> Result<Event<'d>, PayloadError> {
     };
     let trigger = match trigger {
         Json::String(s) if !s.is_empty() => s,
-        other => return Err(PayloadError::field("triggerEvent", &format!("expected a non-empty string, got {}", describe(other)))),
+        other => {
+            return Err(PayloadError::field(
+                "triggerEvent",
+                &format!("expected a non-empty string, got {}", describe(other)),
+            ))
+        }
     };
     let created_at = string(root, &"", "createdAt")?.ok_or_else(|| PayloadError::field("createdAt", "missing"))?;
     let created_at_ms = parse_rfc3339(created_at)
@@ -112,12 +119,15 @@ fn event<'d>(root: Json<'d>, body: &[u8]) -> Result<Event<'d>, PayloadError> {
     let (p, prefix, flat) = match root.get("payload") {
         None | Some(Json::Null) => (root, "", true),
         Some(payload @ Json::Object(_)) => (payload, "payload.", false),
-        Some(other) => return Err(PayloadError::field("payload", &format!("expected an object, got {}", other.type_name()))),
+        Some(other) => {
+            return Err(PayloadError::field("payload", &format!("expected an object, got {}", other.type_name())))
+        }
     };
     let p = Picked::from(p);
 
     let root_uid = string(root, &"", "uid")?;
-    let booking_uid = first_non_empty([owned(string(p, &prefix, "uid")?), owned(string(p, &prefix, "bookingUid")?), owned(root_uid)]);
+    let booking_uid =
+        first_non_empty([owned(string(p, &prefix, "uid")?), owned(string(p, &prefix, "bookingUid")?), owned(root_uid)]);
     let booking_id = int(p, &prefix, "bookingId")?.or(if flat { int(p, &"", "id")? } else { None });
 
     let responses = match object(p, &prefix, "responses")? {
@@ -131,11 +141,15 @@ fn event<'d>(root: Json<'d>, body: &[u8]) -> Result<Event<'d>, PayloadError> {
         })
     };
 
-    let (attendee, guests) = attendees(p, prefix, owned(string(p, &prefix, "smsReminderNumber")?), answer_text("attendeePhoneNumber"))?;
-    let reschedule_reason = first_non_empty([owned(string(p, &prefix, "reschedulingReason")?), answer_text("rescheduleReason")]);
+    let (attendee, guests) =
+        attendees(p, prefix, owned(string(p, &prefix, "smsReminderNumber")?), answer_text("attendeePhoneNumber"))?;
+    let reschedule_reason =
+        first_non_empty([owned(string(p, &prefix, "reschedulingReason")?), answer_text("rescheduleReason")]);
 
     let metadata: Vec<(Key, Text)> = match object(p, &prefix, "metadata")? {
-        Some(members) => members.members().into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect(),
+        Some(members) => {
+            members.members().into_iter().filter_map(|(k, v)| metadata_value(v).map(|v| (php_key(k), v))).collect()
+        }
         None => Vec::new(),
     };
     let lead_id = metadata.iter().find_map(|(k, v)| match k {
@@ -199,7 +213,10 @@ fn unparsed(body: &[u8], problem: &str) -> PayloadError {
     } else if body.is_empty() {
         PayloadError::new(PayloadErrorKind::NotJson, "body is empty: Cal.com sends a JSON object")
     } else {
-        PayloadError::new(PayloadErrorKind::NotJson, format!("body is not valid JSON ({problem}): Cal.com sends a JSON object"))
+        PayloadError::new(
+            PayloadErrorKind::NotJson,
+            format!("body is not valid JSON ({problem}): Cal.com sends a JSON object"),
+        )
     }
 }
 
@@ -337,12 +354,18 @@ fn integer(text: &str) -> Option<i64> {
 fn int<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<i64>, PayloadError> {
     match obj.field(key) {
         None => Ok(None),
-        Some(got @ Json::Number(text)) => integer(text).map(Some).ok_or_else(|| wrong_type(&prefix, key, "an integer", got)),
+        Some(got @ Json::Number(text)) => {
+            integer(text).map(Some).ok_or_else(|| wrong_type(&prefix, key, "an integer", got))
+        }
         Some(other) => Err(wrong_type(&prefix, key, "an integer", other)),
     }
 }
 
-fn object<'d>(obj: impl Fields<'d>, prefix: &dyn fmt::Display, key: &str) -> Result<Option<json::Container<'d>>, PayloadError> {
+fn object<'d>(
+    obj: impl Fields<'d>,
+    prefix: &dyn fmt::Display,
+    key: &str,
+) -> Result<Option<json::Container<'d>>, PayloadError> {
     match obj.field(key) {
         None => Ok(None),
         Some(Json::Object(members)) => Ok(Some(members)),
@@ -412,7 +435,12 @@ impl fmt::Display for Nested<'_> {
 }
 
 /// The booker and the guests' e-mails from `attendees`.
-fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<Text<'d>>, phone_answer: Option<Text<'d>>) -> Result<(Option<Attendee<'d>>, Vec<Text<'d>>), PayloadError> {
+fn attendees<'d>(
+    p: impl Fields<'d>,
+    prefix: &'static str,
+    sms_reminder: Option<Text<'d>>,
+    phone_answer: Option<Text<'d>>,
+) -> Result<(Option<Attendee<'d>>, Vec<Text<'d>>), PayloadError> {
     let items = match p.field("attendees") {
         None => return Ok((None, Vec::new())),
         Some(Json::Array(items)) => items,
@@ -427,7 +455,10 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<
             continue;
         }
         if !matches!(item, Json::Object(_)) {
-            return Err(PayloadError::field(&format!("{prefix}attendees[{i}]"), &format!("expected an object, got {}", item.type_name())));
+            return Err(PayloadError::field(
+                &format!("{prefix}attendees[{i}]"),
+                &format!("expected an object, got {}", item.type_name()),
+            ));
         }
         let email = string(item, &path, "email")?;
         if i == 0 {
@@ -439,7 +470,11 @@ fn attendees<'d>(p: impl Fields<'d>, prefix: &'static str, sms_reminder: Option<
             booker = Some(Attendee {
                 name: owned(string(item, &path, "name")?),
                 email: owned(email),
-                phone: first_non_empty([owned(string(item, &path, "phoneNumber")?), phone_answer.clone(), sms_reminder.clone()]),
+                phone: first_non_empty([
+                    owned(string(item, &path, "phoneNumber")?),
+                    phone_answer.clone(),
+                    sms_reminder.clone(),
+                ]),
                 time_zone: owned(string(item, &path, "timeZone")?),
                 locale: first_non_empty([owned(locale_in_language), owned(string(item, &path, "locale")?)]),
             });
@@ -533,7 +568,8 @@ fn answer(entry: Json<'_>) -> Answer<'_> {
                 _ => None,
             };
             if value.get("firstName").is_some() || value.get("lastName").is_some() {
-                let parts: Vec<&str> = [text("firstName"), text("lastName")].into_iter().flatten().filter(|s| !s.is_empty()).collect();
+                let parts: Vec<&str> =
+                    [text("firstName"), text("lastName")].into_iter().flatten().filter(|s| !s.is_empty()).collect();
                 Answer::Text(Cow::Owned(parts.join(" ")))
             } else if value.get("value").is_some() || value.get("optionValue").is_some() {
                 match (text("optionValue"), text("value")) {
@@ -554,8 +590,20 @@ mod tests {
 
     #[test]
     fn php_keys_follow_php() {
-        for (key, int) in [("0", Some(0)), ("123", Some(123)), ("-5", Some(-5)), ("-9223372036854775808", Some(i64::MIN)),
-            ("01", None), ("-0", None), ("+1", None), ("", None), ("9223372036854775808", None), ("1.0", None), (" 1", None), ("-", None)] {
+        for (key, int) in [
+            ("0", Some(0)),
+            ("123", Some(123)),
+            ("-5", Some(-5)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("01", None),
+            ("-0", None),
+            ("+1", None),
+            ("", None),
+            ("9223372036854775808", None),
+            ("1.0", None),
+            (" 1", None),
+            ("-", None),
+        ] {
             let expected = int.map_or_else(|| Key::Str(Cow::Borrowed(key)), Key::Int);
             assert_eq!(php_key(key), expected, "{key:?}");
         }
@@ -564,6 +612,12 @@ mod tests {
     #[test]
     fn lead_ids_are_1_to_18_digits_without_leading_zero() {
         assert!(is_lead_id("1") && is_lead_id("123456789012345678"));
-        assert!(!is_lead_id("0") && !is_lead_id("0123") && !is_lead_id("1234567890123456789") && !is_lead_id("") && !is_lead_id("12a"));
+        assert!(
+            !is_lead_id("0")
+                && !is_lead_id("0123")
+                && !is_lead_id("1234567890123456789")
+                && !is_lead_id("")
+                && !is_lead_id("12a")
+        );
     }
 }

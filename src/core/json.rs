@@ -24,9 +24,13 @@ enum Node<'a> {
     Number(&'a str),
     String(Cow<'a, str>),
     /// Index one past the container's last node.
-    Array { end: usize },
+    Array {
+        end: usize,
+    },
     /// Followed by key (`String`) and value nodes, alternating, up to `end`.
-    Object { end: usize },
+    Object {
+        end: usize,
+    },
 }
 
 impl<'a> Document<'a> {
@@ -218,7 +222,8 @@ pub fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
 
 /// Parses a whole document, keeping only what `want` names (all of the text is validated).
 pub fn parse_wanted(text: &str, want: Want) -> Result<Document<'_>, SyntaxError> {
-    let mut parser = Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 32 + 4) };
+    let mut parser =
+        Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 32 + 4) };
     let parsed = parser.document(want);
     match (parsed, parser.failure) {
         (Ok(()), None) => Ok(Document { nodes: parser.nodes }),
@@ -426,7 +431,8 @@ impl<'a> Parser<'a> {
         while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
             let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
             let v = u64::from_le_bytes(word);
-            let special = any_zero(v ^ (ONES * u64::from(b'"'))) | any_zero(v ^ (ONES * u64::from(b'\\'))) | any_below(v, 0x20);
+            let special =
+                any_zero(v ^ (ONES * u64::from(b'"'))) | any_zero(v ^ (ONES * u64::from(b'\\'))) | any_below(v, 0x20);
             if special != 0 {
                 // The lowest flagged byte is exact (the borrow only spills into higher bytes).
                 self.pos += (special.trailing_zeros() / 8) as usize;
@@ -569,7 +575,26 @@ mod tests {
 
     #[test]
     fn refuses_what_rfc_8259_refuses() {
-        for bad in ["", " ", "01", "1.", ".5", "+1", "[1,]", "{\"a\":1,}", "'a'", "\"\t\"", "NaN", "[1] x", "\u{feff}{}", "\"\\ud800\"", "\"\\udc00x\"", "\"\\x\"", "tru", "{\"\\u0000k\":1}"] {
+        for bad in [
+            "",
+            " ",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "[1,]",
+            "{\"a\":1,}",
+            "'a'",
+            "\"\t\"",
+            "NaN",
+            "[1] x",
+            "\u{feff}{}",
+            "\"\\ud800\"",
+            "\"\\udc00x\"",
+            "\"\\x\"",
+            "tru",
+            "{\"\\u0000k\":1}",
+        ] {
             assert!(parse(bad).is_err(), "accepted {bad:?}");
         }
     }

@@ -74,7 +74,11 @@ pub fn verify(body: &[u8], header: &[u8], secret: &[u8]) -> Result<bool, EmptySe
 
 /// Position of the first secret under which `header` verifies (secret rotation). Every secret is
 /// checked for emptiness before any is tried.
-pub fn matching_secret<S: AsRef<[u8]>>(body: &[u8], header: &[u8], secrets: &[S]) -> Result<Option<usize>, EmptySecret> {
+pub fn matching_secret<S: AsRef<[u8]>>(
+    body: &[u8],
+    header: &[u8],
+    secrets: &[S],
+) -> Result<Option<usize>, EmptySecret> {
     if secrets.iter().any(|s| s.as_ref().is_empty()) {
         return Err(EmptySecret);
     }
@@ -132,8 +136,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed_headers() {
-        for bad in ["", " ", "no-secret-provided", "sha256=", &SIG[1..], &format!("{SIG}0"), &format!("{}g", &SIG[1..]),
-            &format!("sha256= {SIG}"), &format!("{}\n", SIG), &format!("sha1={SIG}")] {
+        for bad in [
+            "",
+            " ",
+            "no-secret-provided",
+            "sha256=",
+            &SIG[1..],
+            &format!("{SIG}0"),
+            &format!("{}g", &SIG[1..]),
+            &format!("sha256= {SIG}"),
+            &format!("{}\n", SIG),
+            &format!("sha1={SIG}"),
+        ] {
             assert!(parse_header(bad.as_bytes()).is_none(), "accepted {bad:?}");
         }
         assert!(parse_header(b"\xff\xfe").is_none());
@@ -141,10 +155,16 @@ mod tests {
 
     #[test]
     fn names_the_problem_of_a_header_that_can_never_verify() {
-        for (header, problem) in [("", Some(HeaderProblem::Missing)), (" \t ", Some(HeaderProblem::Missing)),
-            (" No-Secret-PROVIDED\t", Some(HeaderProblem::NoSecretProvided)), ("no-secret-provided\n", Some(HeaderProblem::Malformed)),
-            ("sha256=", Some(HeaderProblem::Malformed)), (&SIG[1..], Some(HeaderProblem::Malformed)),
-            (SIG, None), (&format!(" sha256={SIG}\t"), None)] {
+        for (header, problem) in [
+            ("", Some(HeaderProblem::Missing)),
+            (" \t ", Some(HeaderProblem::Missing)),
+            (" No-Secret-PROVIDED\t", Some(HeaderProblem::NoSecretProvided)),
+            ("no-secret-provided\n", Some(HeaderProblem::Malformed)),
+            ("sha256=", Some(HeaderProblem::Malformed)),
+            (&SIG[1..], Some(HeaderProblem::Malformed)),
+            (SIG, None),
+            (&format!(" sha256={SIG}\t"), None),
+        ] {
             assert_eq!(header_problem(header.as_bytes()), problem, "{header:?}");
         }
         assert_eq!(header_problem(b"\xff\xfe"), Some(HeaderProblem::Malformed));
