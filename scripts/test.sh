@@ -1,15 +1,77 @@
 #!/usr/bin/env bash
-# Installs what is needed and runs every test: Rust core + corpus + fuzz, PHPUnit with the extension
-# and with the pure-PHP engine (same suite), parity, stub check, then the benchmark figures.
-# Usage: bash scripts/test.sh        (FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS tune the bounded parts)
+# Installs what is needed and runs every test: lint (scripts/lint.sh), Rust core + corpus + fuzz, PHPUnit
+# with the extension and with the pure-PHP engine (same suite), parity, stub check, valgrind, the
+# benchmark figures, then the WordPress, HTTP and browser suites on a private stack, with both engines.
+#
+# Usage: bash scripts/test.sh           the full run (CI: .ci/run), release builds
+#        bash scripts/test.sh --fast    Rust core + both engine PHPUnit suites only, dev build: no lint,
+#                                       no WordPress, no valgrind, no benchmark (FUZZ_SECONDS defaults to 2)
+#        bash scripts/test.sh --fast --lint   the same, with scripts/lint.sh first
+# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS tune the bounded parts. In the full run a lint failure
+# does not stop the tests: it is reported again at the end and makes the run fail.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+fast=false lint=auto
+for arg in "$@"; do
+  case $arg in
+    --fast) fast=true ;;
+    --lint) lint=true ;;
+    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) printf 'test: unknown option %s (usage: bash scripts/test.sh [--fast [--lint]])\n' "$arg" >&2; exit 2 ;;
+  esac
+done
+[[ $lint == auto ]] && { if [[ $fast == true ]]; then lint=false; else lint=true; fi; }
+started=$(date +%s%N)
+
 bash scripts/install-deps.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+# Only when missing: a PATH that changes between runs makes cargo re-run ext-php-rs's bindgen (slow).
+case ":$PATH:" in
+  *":$HOME/.cargo/bin:"*) ;;
+  *) export PATH="$HOME/.cargo/bin:$PATH" ;;
+esac
 
 step() { printf '\n==> %s\n' "$*"; }
+
+lint_failed=false
+if [[ $lint == true ]]; then
+  bash scripts/lint.sh || lint_failed=true
+fi
+
+# Fast mode prints its time at the end, passed or not.
+fast_done() {
+  local rc=$? ms=$((($(date +%s%N) - started) / 1000000))
+  local took="$((ms / 1000)).$((ms % 1000 / 100))s"
+  if ((rc == 0)); then
+    printf '\ntest --fast: all passed in %s\n' "$took"
+  else
+    printf '\ntest --fast: FAILED (exit %d) after %s\n' "$rc" "$took" >&2
+  fi
+}
+
+if [[ $fast == true ]]; then
+  trap fast_done EXIT
+  step "Rust: core unit tests, shared corpus, bounded fuzzing (${FUZZ_SECONDS:=2}s per target; dev profile)"
+  FUZZ_SECONDS=$FUZZ_SECONDS cargo test --no-default-features
+
+  step "Build the extension (dev profile)"
+  cargo build
+  so="$repo/target/debug/libsolar_capture.so"
+  php -d extension="$so" --ri solar_capture
+
+  step "PHPUnit with the native extension (engine, parity, stub)"
+  SOLAR_CAPTURE_ENGINE=native SOLAR_CAPTURE_SO="$so" php -d extension="$so" /usr/bin/phpunit -c tests/php/phpunit.xml
+
+  step "PHPUnit with the pure-PHP engine (the same engine suite, extension absent)"
+  SOLAR_CAPTURE_ENGINE=php php /usr/bin/phpunit -c tests/php/phpunit.xml --exclude-group native
+
+  if [[ $lint_failed == true ]]; then
+    printf '\ntest: the tests passed but lint failed (see the lint steps above)\n' >&2
+    exit 1
+  fi
+  exit 0
+fi
 
 step "Rust: core unit tests, shared corpus, bounded fuzzing (${FUZZ_SECONDS:=10}s per target)"
 FUZZ_SECONDS=$FUZZ_SECONDS cargo test --no-default-features --release
@@ -59,3 +121,7 @@ unzip -q "$SC_RUN_DIR/solar-capture.zip" -d "$SC_RUN_DIR/package"
 export SC_PLUGIN_DIR="$SC_RUN_DIR/package/solar-capture"
 wordpress_suites php
 bash scripts/stack.sh stop
+if [[ $lint_failed == true ]]; then
+  printf '\ntest: every test passed but lint failed (see the lint steps at the start)\n' >&2
+  exit 1
+fi
