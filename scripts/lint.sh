@@ -15,7 +15,11 @@ set -uo pipefail
 # realpath: as a hook this runs as .git/hooks/pre-commit, a link to scripts/lint.sh.
 repo=$(cd "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$repo" || exit 1
-export PATH="$HOME/.cargo/bin:$PATH"
+# Only when missing: a PATH that changes between runs makes cargo re-run ext-php-rs's bindgen (slow).
+case ":$PATH:" in
+  *":$HOME/.cargo/bin:"*) ;;
+  *) export PATH="$HOME/.cargo/bin:$PATH" ;;
+esac
 
 failed=()
 step() { printf '\n==> %s\n' "$*"; }

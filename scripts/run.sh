@@ -9,7 +9,11 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 bash scripts/install-deps.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+# Only when missing: a PATH that changes between runs makes cargo re-run ext-php-rs's bindgen (slow).
+case ":$PATH:" in
+  *":$HOME/.cargo/bin:"*) ;;
+  *) export PATH="$HOME/.cargo/bin:$PATH" ;;
+esac
 cargo build --release
 php -d extension="$repo/target/release/libsolar_capture.so" scripts/demo.php > /dev/null
 
