@@ -1,7 +1,8 @@
 <?php
 /**
  * Base class: each test runs in a transaction that is rolled back, with the test secret configured and
- * no user logged in. Requests go through rest_do_request() with the raw body and headers Cal.com sends.
+ * no user logged in. Requests go through rest_do_request() with the raw body and headers Cal.com sends
+ * (tests/support: Bookings, Signed_Delivery, Rest_Transport).
  */
 declare(strict_types=1);
 
@@ -12,12 +13,17 @@ use SolarCapture\Plugin\Leads\Lead_Post_Type;
 use SolarCapture\Plugin\Plugin;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Database\Transaction;
+use SolarCapture\Tests\Support\Bookings;
+use SolarCapture\Tests\Support\Rest_Transport;
+use SolarCapture\Tests\Support\Signed_Delivery;
+
+require_once dirname(__DIR__) . '/support/load.php';
 
 abstract class TestCase extends \PHPUnit\Framework\TestCase
 {
     /** The secret the corpus in tests/fixtures/payloads is signed with. */
     protected const SECRET = 'test-secret-calcom-webhook';
-    protected const ROUTE = '/solar-capture/v1/calcom-webhook';
+    protected const ROUTE = Rest_Transport::ROUTE;
 
     /** @var list<array{string, callable, int}> */
     private array $hooks = [];
@@ -174,25 +180,14 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     }
 
     /**
-     * POSTs a body to the webhook route.
+     * POSTs a body to the webhook route with Cal.com's headers (tests/support/Signed_Delivery.php).
      *
-     * @param string|null          $signature_secret Secret to sign with (hash_hmac), or null for no signature header.
+     * @param string|null          $signature_secret Secret to sign with, or null for no signature header.
      * @param array<string,string> $headers          Extra headers (override the signature when given).
      */
     protected function deliver(string $body, ?string $signature_secret = self::SECRET, array $headers = [], string $content_type = 'application/json'): \WP_REST_Response
     {
-        $request = new \WP_REST_Request('POST', self::ROUTE);
-        $request->set_header('Content-Type', $content_type);
-        $request->set_header('X-Cal-Webhook-Version', '2021-10-20');
-        if (null !== $signature_secret) {
-            $request->set_header('X-Cal-Signature-256', hash_hmac('sha256', $body, $signature_secret));
-        }
-        foreach ($headers as $name => $value) {
-            $request->set_header($name, $value);
-        }
-        $request->set_body($body);
-        $response = rest_do_request($request);
-        self::assertInstanceOf(\WP_REST_Response::class, $response);
+        $response = Rest_Transport::post(Signed_Delivery::of($body, $signature_secret, $headers, $content_type), self::ROUTE);
         self::assertNotFalse(wp_json_encode($response->get_data()), 'every answer is JSON');
         return $response;
     }
@@ -240,54 +235,19 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
     }
 
     /**
-     * A Cal.com-shaped booking body (what sendPayload.ts sends), compact JSON.
+     * A Cal.com-shaped booking body (tests/support/Bookings.php).
      *
      * @param array<string, mixed> $payload Payload fields that replace the defaults (null removes one).
      */
     protected static function booking(string $trigger, string $created_at, array $payload = []): string
     {
-        $defaults = [
-            'type' => 'solar-survey',
-            'title' => 'Solar survey between Sun Installers and Ana Müller',
-            'startTime' => '2025-03-10T09:00:00Z',
-            'endTime' => '2025-03-10T09:30:00Z',
-            'organizer' => ['name' => 'Sun Installers', 'email' => 'sales@sun.example', 'timeZone' => 'Europe/Berlin'],
-            'attendees' => [[
-                'name' => 'Ana Müller',
-                'email' => 'Ana.Mueller@Example.COM',
-                'timeZone' => 'Europe/Berlin',
-                'language' => ['locale' => 'de'],
-                'phoneNumber' => '+49 30 1234567',
-            ]],
-            'responses' => ['name' => ['label' => 'your_name', 'value' => 'Ana Müller']],
-            'metadata' => new \stdClass(),
-            'uid' => 'uid-ana-1',
-            'bookingId' => 501,
-            'eventTypeId' => 7,
-            'status' => 'ACCEPTED',
-        ];
-        $payload = array_filter(array_merge($defaults, $payload), static fn ($value) => null !== $value);
-        return (string) json_encode(
-            ['triggerEvent' => $trigger, 'createdAt' => $created_at, 'payload' => $payload],
-            JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
-        );
+        return Bookings::booking($trigger, $created_at, $payload);
     }
 
     /** A flat MEETING_* body (no payload wrapper), as older Cal.com builds send. */
     protected static function flatMeeting(string $trigger, string $uid, string $created_at, string $email = 'ana.mueller@example.com'): string
     {
-        return (string) json_encode([
-            'triggerEvent' => $trigger,
-            'id' => 501,
-            'uid' => $uid,
-            'title' => 'Solar survey',
-            'startTime' => '2025-03-10T09:00:00.000Z',
-            'endTime' => '2025-03-10T09:30:00.000Z',
-            'createdAt' => $created_at,
-            'status' => 'ACCEPTED',
-            'attendees' => [['name' => 'Ana Müller', 'email' => $email, 'timeZone' => 'Europe/Berlin', 'locale' => 'de']],
-            'metadata' => new \stdClass(),
-        ], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+        return Bookings::flatMeeting($trigger, $uid, $created_at, $email);
     }
 
     /** @return list<int> Ids of all leads, any status. */
