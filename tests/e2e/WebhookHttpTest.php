@@ -8,12 +8,59 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\E2E;
 
 use PHPUnit\Framework\TestCase;
+use SolarCapture\Tests\Support\Bookings;
+use SolarCapture\Tests\Support\Curl_Transport;
+use SolarCapture\Tests\Support\Http_Answer;
+use SolarCapture\Tests\Support\Signed_Delivery;
 
 final class WebhookHttpTest extends TestCase
 {
+    private const SECRET = 'e2e-shared-secret-with-more-than-32-characters';
+
     public static function setUpBeforeClass(): void
     {
-        update_option('solar_capture_secret', Http::SECRET);
+        update_option('solar_capture_secret', self::SECRET);
+    }
+
+    /**
+     * POSTs a body to the stack's webhook URL with Cal.com's headers (tests/support/Signed_Delivery.php).
+     *
+     * @param string|null           $secret  Secret to sign with, or null for no signature header.
+     * @param array<string, string> $headers Extra headers (override the signature when given).
+     */
+    private static function post(string $body, ?string $secret = self::SECRET, array $headers = [], string $content_type = 'application/json'): Http_Answer
+    {
+        return Curl_Transport::post(Curl_Transport::endpoint(), Signed_Delivery::of($body, $secret, $headers, $content_type));
+    }
+
+    /**
+     * A booking (tests/support/Bookings.php) at Unix times, with the e2e booker, whose e-mail follows
+     * the uid so that bookings of different tests never match one lead by e-mail.
+     *
+     * @param array<string, mixed> $payload More payload fields.
+     */
+    private static function booking(string $trigger, string $uid, int $created_at, int $start, array $payload = []): string
+    {
+        return Bookings::booking($trigger, Bookings::iso($created_at), array_merge([
+            'type' => 'roof-survey',
+            'title' => 'Roof survey between Sunny Solar and Ada Lovelace',
+            'startTime' => Bookings::iso($start),
+            'endTime' => Bookings::iso($start + 1800),
+            'attendees' => [['email' => "ada.$uid@example.com", 'name' => 'Ada Lovelace', 'timeZone' => 'Europe/London', 'language' => ['locale' => 'en']]],
+            'organizer' => ['name' => 'Sunny Solar', 'email' => 'sales@sunny.example', 'timeZone' => 'Europe/London'],
+            'responses' => null,
+            'metadata' => null,
+            'uid' => $uid,
+            'bookingId' => crc32($uid),
+            'eventTypeId' => null,
+        ], $payload));
+    }
+
+    /** @return array{int, string} status and body of a GET */
+    private static function get(string $url): array
+    {
+        $answer = Curl_Transport::get($url);
+        return [$answer->status, $answer->body];
     }
 
     private static function deliveries(): string
@@ -39,7 +86,8 @@ final class WebhookHttpTest extends TestCase
             foreach ($manifest['entries'] as $entry) {
                 $body = (string) file_get_contents("$dir/{$entry['file']}");
                 $golden = json_decode((string) file_get_contents(dirname(__DIR__) . '/fixtures/golden/' . preg_replace('/\.[a-z]+$/', '.json', $entry['file'])), true);
-                [$status, $json, $raw] = Http::post($body, $entry['headers']['X-Cal-Signature-256'], $entry['headers']['Content-Type']);
+                $answer = self::post($body, null, $entry['headers']);
+                [$status, $json, $raw] = [$answer->status, $answer->json(), $answer->body];
                 if (($golden['error'] ?? null) === 'CUSTOM_TEMPLATE') {
                     self::assertSame(422, $status, "{$entry['file']}: $raw");
                     self::assertSame('solar_capture_custom_template', $json['code'] ?? null, $raw);
@@ -47,32 +95,30 @@ final class WebhookHttpTest extends TestCase
                 } else {
                     self::assertSame(200, $status, "{$entry['file']}: $raw");
                 }
-                [$status] = Http::post($body, hash_hmac('sha256', $body, 'not-the-secret'), $entry['headers']['Content-Type']);
-                self::assertSame(401, $status, $entry['file']);
+                self::assertSame(401, self::post($body, 'not-the-secret', [], $entry['headers']['Content-Type'])->status, $entry['file']);
             }
         } finally {
-            update_option('solar_capture_secret', Http::SECRET);
+            update_option('solar_capture_secret', self::SECRET);
         }
     }
 
     public function testErrorAnswersOverHttp(): void
     {
-        [$status, $json] = Http::post('{"triggerEvent":"PING"', null);
-        self::assertSame(400, $status);
-        self::assertSame('solar_capture_not_json', $json['code']);
+        $answer = self::post('{"triggerEvent":"PING"');
+        self::assertSame(400, $answer->status);
+        self::assertSame('solar_capture_not_json', $answer->json()['code']);
 
-        [$status, $json] = Http::post('[1,2]', null);
-        self::assertSame(400, $status);
-        self::assertSame('solar_capture_not_an_event', $json['code']);
+        $answer = self::post('[1,2]');
+        self::assertSame(400, $answer->status);
+        self::assertSame('solar_capture_not_an_event', $answer->json()['code']);
 
-        [$status, $json] = Http::post('{"triggerEvent":"PING","createdAt":"2025-01-01T00:00:00Z"}', 'no-secret-provided');
-        self::assertSame(401, $status);
-        self::assertStringStartsWith('solar_capture_', $json['code']);
+        $answer = self::post(Bookings::ping('2025-01-01T00:00:00Z'), null, [Signed_Delivery::SIGNATURE_HEADER => 'no-secret-provided']);
+        self::assertSame(401, $answer->status);
+        self::assertStringStartsWith('solar_capture_', $answer->json()['code']);
 
-        $big = '{"triggerEvent":"PING","createdAt":"2025-01-01T00:00:00Z","pad":"' . str_repeat('x', 1_100_000) . '"}';
-        [$status, $json] = Http::post($big, null);
-        self::assertSame(413, $status);
-        self::assertStringStartsWith('solar_capture_', $json['code']);
+        $answer = self::post(Bookings::ping('2025-01-01T00:00:00Z', ['pad' => str_repeat('x', 1_100_000)]));
+        self::assertSame(413, $answer->status);
+        self::assertStringStartsWith('solar_capture_', $answer->json()['code']);
     }
 
     public function testLifecycleDeliveredInReverseOrderEndsCancelledWithTheNewUidAndTimes(): void
@@ -82,12 +128,12 @@ final class WebhookHttpTest extends TestCase
         $t0 = time() - 3600;
         $firstStart = $t0 + 7 * 86400;
         $newStart = $t0 + 9 * 86400;
-        $created = Http::booking('BOOKING_CREATED', $old, $t0, $firstStart);
-        $rescheduled = Http::booking('BOOKING_RESCHEDULED', $new, $t0 + 60, $newStart, ['rescheduleUid' => $old]);
-        $cancelled = Http::booking('BOOKING_CANCELLED', $new, $t0 + 120, $newStart, ['status' => 'CANCELLED', 'cancellationReason' => 'Went with another installer']);
+        $created = self::booking('BOOKING_CREATED', $old, $t0, $firstStart);
+        $rescheduled = self::booking('BOOKING_RESCHEDULED', $new, $t0 + 60, $newStart, ['rescheduleUid' => $old]);
+        $cancelled = self::booking('BOOKING_CANCELLED', $new, $t0 + 120, $newStart, ['status' => 'CANCELLED', 'cancellationReason' => 'Went with another installer']);
         foreach ([$cancelled, $rescheduled, $created] as $body) {
-            [$status, , $raw] = Http::post($body);
-            self::assertSame(200, $status, $raw);
+            $answer = self::post($body);
+            self::assertSame(200, $answer->status, $answer->body);
         }
         $leads = self::leadsWithUid($new);
         self::assertCount(1, $leads);
@@ -105,11 +151,11 @@ final class WebhookHttpTest extends TestCase
         $rounds = (int) (getenv('E2E_CONCURRENCY_ROUNDS') ?: 10);
         for ($round = 1; $round <= $rounds; $round++) {
             $uid = "e2e-burst-$round-" . bin2hex(random_bytes(6));
-            $body = Http::booking('BOOKING_CREATED', $uid, time(), time() + 86400);
-            $answers = Http::postConcurrently($body, 50);
-            $statuses = array_count_values(array_map(static fn ($a) => $a[0], $answers));
+            $body = self::booking('BOOKING_CREATED', $uid, time(), time() + 86400);
+            $answers = Curl_Transport::postAtOnce(Curl_Transport::endpoint(), Signed_Delivery::of($body, self::SECRET), 50);
+            $statuses = array_count_values(array_map(static fn (Http_Answer $a) => $a->status, $answers));
             self::assertSame([200 => 50], $statuses, "round $round");
-            $duplicates = count(array_filter($answers, static fn ($a) => ($a[1]['duplicate'] ?? false) === true));
+            $duplicates = count(array_filter($answers, static fn (Http_Answer $a) => ($a->json()['duplicate'] ?? false) === true));
             self::assertSame(49, $duplicates, "round $round");
 
             self::assertCount(1, self::leadsWithUid($uid), "round $round: leads");
@@ -125,28 +171,27 @@ final class WebhookHttpTest extends TestCase
     public function testAnonymousVisitorsCannotReadLeads(): void
     {
         $uid = 'e2e-private-' . bin2hex(random_bytes(6));
-        [$status] = Http::post(Http::booking('BOOKING_CREATED', $uid, time(), time() + 86400));
-        self::assertSame(200, $status);
+        self::assertSame(200, self::post(self::booking('BOOKING_CREATED', $uid, time(), time() + 86400))->status);
         $lead = self::leadsWithUid($uid)[0];
         $base = rtrim((string) getenv('SC_URL'), '/');
 
-        [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead");
+        [$status, $body] = self::get("$base/wp-json/wp/v2/solar_lead");
         self::assertContains($status, [401, 403, 404], $body);
         self::assertStringNotContainsString("ada.$uid@example.com", $body);
 
-        [$status, $body] = Http::get("$base/wp-json/wp/v2/solar_lead/{$lead->ID}");
+        [$status, $body] = self::get("$base/wp-json/wp/v2/solar_lead/{$lead->ID}");
         self::assertContains($status, [401, 403, 404], $body);
 
-        [, $body] = Http::get("$base/?post_type=solar_lead");
+        [, $body] = self::get("$base/?post_type=solar_lead");
         self::assertStringNotContainsString("ada.$uid@example.com", $body);
         self::assertStringNotContainsString($uid, $body);
 
-        [$status, $body] = Http::get("$base/?p={$lead->ID}");
+        [$status, $body] = self::get("$base/?p={$lead->ID}");
         self::assertStringNotContainsString('Ada Lovelace', $body);
-        [$status, $body] = Http::get((string) get_permalink($lead));
+        [$status, $body] = self::get((string) get_permalink($lead));
         self::assertStringNotContainsString('Ada Lovelace', $body);
 
-        [, $body] = Http::get("$base/wp-json/wp/v2/search?search=Lovelace");
+        [, $body] = self::get("$base/wp-json/wp/v2/search?search=Lovelace");
         self::assertStringNotContainsString((string) $lead->ID, $body);
     }
 }

@@ -15,4 +15,4 @@ if (!function_exists('curl_multi_init')) {
     exit(1);
 }
 require dirname(__DIR__) . '/wp/bootstrap.php';
-require __DIR__ . '/Http.php';
+require_once dirname(__DIR__) . '/support/load.php';
