@@ -6,6 +6,11 @@
  */
 declare(strict_types=1);
 
+use SolarCapture\Tests\Support\Curl_Transport;
+use SolarCapture\Tests\Support\Signed_Delivery;
+
+require_once dirname(__DIR__) . '/support/load.php';
+
 $n = (int) ($argv[1] ?? 200);
 $base = rtrim((string) getenv('SC_URL'), '/');
 $wpDir = (string) getenv('SC_WP_DIR');
@@ -19,15 +24,14 @@ require "$wpDir/wp-load.php";
 $secret = 'bench-secret-' . bin2hex(random_bytes(16));
 update_option('solar_capture_secret', $secret);
 
-/** @return array{float, int} milliseconds and status of one POST */
-function timed_post(string $url, string $body, array $headers): array
+/**
+ * @param string|null $secret Secret to sign with, null for none.
+ * @return array{float, int} milliseconds and status of one POST with Cal.com's headers
+ */
+function timed_post(string $url, string $body, ?string $secret): array
 {
-    $ch = curl_init($url);
-    curl_setopt_array($ch, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => $body, CURLOPT_RETURNTRANSFER => true,
-        CURLOPT_HTTPHEADER => $headers, CURLOPT_FORBID_REUSE => false]);
-    $t = hrtime(true);
-    curl_exec($ch);
-    return [(hrtime(true) - $t) / 1e6, (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE)];
+    $answer = Curl_Transport::post($url, Signed_Delivery::of($body, $secret));
+    return [$answer->milliseconds, $answer->status];
 }
 
 function median(array $xs): float
@@ -40,16 +44,16 @@ function median(array $xs): float
 $template = (string) file_get_contents(dirname(__DIR__) . '/fixtures/payloads/01_booking_created.json');
 $series = ['no-op REST route' => [], 'webhook: new booking (lead created)' => [], 'webhook: duplicate delivery' => [], 'webhook: PING' => []];
 $ping = (string) file_get_contents(dirname(__DIR__) . '/fixtures/payloads/15_ping_test.json');
-$sign = static fn (string $b): array => ['Content-Type: application/json', 'X-Cal-Signature-256: ' . hash_hmac('sha256', $b, $secret)];
+$webhook = Curl_Transport::endpoint($base);
 $dup = str_replace('unique-booking-id', 'bench-dup-' . bin2hex(random_bytes(4)), $template);
-timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $dup, $sign($dup));
+timed_post($webhook, $dup, $secret);
 for ($i = 0; $i < $n; $i++) {
     // Interleaved, so drift on the machine hits every series alike.
-    $series['no-op REST route'][] = timed_post("$base/wp-json/solar-capture-test/v1/noop", '{}', ['Content-Type: application/json']);
+    $series['no-op REST route'][] = timed_post("$base/wp-json/solar-capture-test/v1/noop", '{}', null);
     $body = str_replace(['unique-booking-id', 'guest@example.com'], ["bench-$i-" . bin2hex(random_bytes(4)), "bench$i@example.com"], $template);
-    $series['webhook: new booking (lead created)'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $body, $sign($body));
-    $series['webhook: duplicate delivery'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $dup, $sign($dup));
-    $series['webhook: PING'][] = timed_post("$base/wp-json/solar-capture/v1/calcom-webhook", $ping, $sign($ping));
+    $series['webhook: new booking (lead created)'][] = timed_post($webhook, $body, $secret);
+    $series['webhook: duplicate delivery'][] = timed_post($webhook, $dup, $secret);
+    $series['webhook: PING'][] = timed_post($webhook, $ping, $secret);
 }
 unlink("$wpDir/wp-content/mu-plugins/solar-capture-noop-route.php");
 printf("HTTP through nginx + php-fpm, engine %s, %d requests each (median, p90):\n", trim((string) @file_get_contents(dirname($wpDir) . '/php-fpm/engine')) ?: '?', $n);
