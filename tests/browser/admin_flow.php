@@ -21,8 +21,12 @@ namespace SolarCapture\Tests\Browser;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type;
 use SolarCapture\Plugin\Webhook\Secrets;
+use SolarCapture\Tests\Support\Bookings;
+use SolarCapture\Tests\Support\Curl_Transport;
+use SolarCapture\Tests\Support\Signed_Delivery;
 
 require __DIR__ . '/WebDriver.php';
+require_once dirname(__DIR__) . '/support/load.php';
 
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const XSS_EMAIL = 'xss.browser-test@example.com';
@@ -176,36 +180,23 @@ try {
     $check(str_contains($driver->text($result), 'Test delivery received'), 'the success message is shown');
     $shot('05-test-delivery');
 
+    // A signed delivery as Cal.com sends it (tests/support), to the endpoint read from the page.
     $post = static function (string $body, string $secret) use ($endpoint): array {
-        $curl = curl_init($endpoint);
-        curl_setopt_array($curl, [
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $body,
-            CURLOPT_RETURNTRANSFER => true,
-            CURLOPT_TIMEOUT => 30,
-            CURLOPT_HTTPHEADER => ['Content-Type: application/json', 'X-Cal-Signature-256: ' . hash_hmac('sha256', $body, $secret)],
-        ]);
-        $answer = (string) curl_exec($curl);
-        $status = (int) curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
-        curl_close($curl);
-        return [$status, json_decode($answer, true)];
+        $answer = Curl_Transport::post($endpoint, Signed_Delivery::of($body, $secret));
+        return [$answer->status, $answer->json()];
     };
-    $now = gmdate('Y-m-d\TH:i:s') . '.000Z';
-    $booking = static fn (string $uid, string $created): string => (string) json_encode([
-        'triggerEvent' => 'BOOKING_CREATED',
-        'createdAt' => $created,
-        'payload' => [
-            'type' => 'solar-survey',
-            'title' => 'Solar survey',
-            'startTime' => '2030-05-14T09:00:00Z',
-            'endTime' => '2030-05-14T09:45:00Z',
-            'uid' => $uid,
-            'attendees' => [['name' => XSS_NAME, 'email' => XSS_EMAIL, 'timeZone' => 'Europe/Berlin', 'phoneNumber' => XSS_PHONE]],
-            'organizer' => ['name' => 'Sun Installers', 'email' => 'sales@sun.example', 'timeZone' => 'Europe/Berlin'],
-            'responses' => ['notes' => ['label' => 'Notes', 'value' => '<script>alert(2)</script>']],
-            'metadata' => new \stdClass(),
-        ],
-    ], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+    $now = Bookings::iso(time());
+    $booking = static fn (string $uid, string $created): string => Bookings::booking('BOOKING_CREATED', $created, [
+        'title' => 'Solar survey',
+        'startTime' => '2030-05-14T09:00:00Z',
+        'endTime' => '2030-05-14T09:45:00Z',
+        'uid' => $uid,
+        'attendees' => [['name' => XSS_NAME, 'email' => XSS_EMAIL, 'timeZone' => 'Europe/Berlin', 'phoneNumber' => XSS_PHONE]],
+        'responses' => ['notes' => ['label' => 'Notes', 'value' => '<script>alert(2)</script>']],
+        'bookingId' => null,
+        'eventTypeId' => null,
+        'status' => null,
+    ]);
 
     $step('a delivery signed with another secret');
     [$status, $answer] = $post($booking('browser-wrong-' . bin2hex(random_bytes(4)), $now), 'not-the-secret-' . bin2hex(random_bytes(8)));
