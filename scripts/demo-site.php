@@ -6,6 +6,12 @@
  */
 declare(strict_types=1);
 
+use SolarCapture\Tests\Support\Bookings;
+use SolarCapture\Tests\Support\Curl_Transport;
+use SolarCapture\Tests\Support\Signed_Delivery;
+
+require_once dirname(__DIR__) . '/tests/support/load.php';
+
 $wpDir = (string) getenv('SC_WP_DIR');
 $url = rtrim((string) getenv('SC_URL'), '/');
 if (!is_file("$wpDir/wp-load.php")) {
@@ -21,37 +27,21 @@ if (strlen($secret) < 32) {
 }
 $endpoint = rest_url('solar-capture/v1/calcom-webhook');
 
-/** Posts a body signed as Cal.com signs it; answers [status, body]. */
-function deliver(string $endpoint, string $secret, string $body): array
-{
-    $ch = curl_init($endpoint);
-    curl_setopt_array($ch, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => $body, CURLOPT_RETURNTRANSFER => true, CURLOPT_HTTPHEADER => [
-        'Content-Type: application/json', 'X-Cal-Webhook-Version: 2021-10-20',
-        'X-Cal-Signature-256: ' . hash_hmac('sha256', $body, $secret),
-    ]]);
-    $answer = (string) curl_exec($ch);
-    return [(int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), $answer];
-}
-
-$iso = static fn (int $t): string => gmdate('Y-m-d\TH:i:s', $t) . '.000Z';
 $now = time();
 $first = strtotime('+3 days 10:00 UTC', $now);
 $moved = strtotime('+5 days 14:30 UTC', $now);
 $run = substr(bin2hex(random_bytes(4)), 0, 8);
 $oldUid = "demo-$run-a";
 $newUid = "demo-$run-b";
-$booking = static fn (string $trigger, string $uid, int $created, int $start, array $extra = []): string => json_encode([
-    'triggerEvent' => $trigger,
-    'createdAt' => $iso($created),
-    'payload' => array_merge([
-        'type' => 'roof-survey', 'title' => 'Roof survey between Sunny Solar and Grace Hopper',
-        'startTime' => $iso($start), 'endTime' => $iso($start + 3600), 'eventTypeId' => 7, 'bookingId' => crc32($uid),
-        'organizer' => ['name' => 'Sunny Solar', 'email' => 'sales@sunny-solar.example', 'timeZone' => 'Europe/Berlin'],
-        'attendees' => [['name' => 'Grace Hopper', 'email' => "grace.$run@example.com", 'timeZone' => 'Europe/Berlin', 'phoneNumber' => '+49 30 1234567', 'language' => ['locale' => 'de']]],
-        'responses' => ['notes' => ['label' => 'Notes', 'value' => 'South-facing roof, 40 m², wants a battery too']],
-        'uid' => $uid, 'status' => 'ACCEPTED', 'location' => 'integrations:daily',
-    ], $extra),
-], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+// Bodies from tests/support/Bookings.php with the demo's booker.
+$booking = static fn (string $trigger, string $uid, int $created, int $start, array $extra = []): string => Bookings::booking($trigger, Bookings::iso($created), array_merge([
+    'type' => 'roof-survey', 'title' => 'Roof survey between Sunny Solar and Grace Hopper',
+    'startTime' => Bookings::iso($start), 'endTime' => Bookings::iso($start + 3600), 'bookingId' => crc32($uid),
+    'organizer' => ['name' => 'Sunny Solar', 'email' => 'sales@sunny-solar.example', 'timeZone' => 'Europe/Berlin'],
+    'attendees' => [['name' => 'Grace Hopper', 'email' => "grace.$run@example.com", 'timeZone' => 'Europe/Berlin', 'phoneNumber' => '+49 30 1234567', 'language' => ['locale' => 'de']]],
+    'responses' => ['notes' => ['label' => 'Notes', 'value' => 'South-facing roof, 40 m², wants a battery too']],
+    'metadata' => null, 'uid' => $uid, 'location' => 'integrations:daily',
+], $extra));
 
 $steps = [
     'BOOKING_CREATED' => $booking('BOOKING_CREATED', $oldUid, $now, $first),
@@ -67,9 +57,9 @@ printf("  engine      %s\n\n", getenv('SC_ENGINE') === 'php' ? 'pure PHP (php-fp
 printf("Replaying a signed booking lifecycle for grace.%s@example.com:\n", $run);
 $failed = false;
 foreach ($steps as $trigger => $body) {
-    [$status, $answer] = deliver($endpoint, $secret, $body);
-    printf("  %-20s → HTTP %d %s\n", $trigger, $status, $answer);
-    $failed = $failed || $status !== 200;
+    $answer = Curl_Transport::post($endpoint, Signed_Delivery::of($body, $secret));
+    printf("  %-20s → HTTP %d %s\n", $trigger, $answer->status, $answer->body);
+    $failed = $failed || $answer->status !== 200;
 }
 printf("\nThe lead is in wp-admin → Solar leads. Send your own: in Cal.com, Settings → Developer → Webhooks,\n");
 printf("subscriber URL %s (it must be reachable from Cal.com), the secret above.\n", $endpoint);
