@@ -20,10 +20,14 @@ use SolarCapture\Plugin\Plugin;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Tests\Support\Bookings;
+use SolarCapture\Tests\Support\Rest_Transport;
+use SolarCapture\Tests\Support\Signed_Delivery;
 
 final class UninstallTest extends \PHPUnit\Framework\TestCase
 {
     private const PREFIX = 'scuninstall_';
+    private const SECRET = 'uninstall-test-secret-with-more-than-32-characters';
 
     private const OPTIONS = [
         Secrets::OPTION,
@@ -70,6 +74,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
     public function testUninstallRemovesTablesSettingsAndCronButKeepsLeadsByDefault(): void
     {
         $lead = $this->lead();
+        $this->useThePlugin();
         foreach (self::OPTIONS as $option) {
             update_option($option, 'something');
         }
@@ -94,6 +99,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         self::assertFalse(wp_next_scheduled(Delivery_Retention::CRON_HOOK));
         self::assertFalse(get_transient(Endpoint_Check::CACHE));
         self::assertFalse(get_transient(Settings_Page::TEST_RESULT_TRANSIENT . '1'));
+        self::assertSame([], self::leftoverOptions(), 'no option or transient of the plugin is left');
         self::assertSame('keep me', get_transient('unrelated_plugin_cache'), 'other plugins\' data stays');
         self::assertSame('Kept Lead', get_post($lead)->post_title, 'leads stay unless the site chose otherwise');
         self::assertSame('kept@example.com', get_post_meta($lead, Lead::META_EMAIL, true));
@@ -104,6 +110,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         global $wpdb;
         $lead = $this->lead();
         $this->lead();
+        $this->useThePlugin();
         $page = wp_insert_post(['post_type' => 'page', 'post_status' => 'publish', 'post_title' => 'About us'], true);
         update_option(Settings_Page::DELETE_DATA_OPTION, true);
 
@@ -116,6 +123,35 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         self::assertSame('0', (string) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM {$wpdb->postmeta} WHERE meta_key = %s", Lead::META_EMAIL)));
         self::assertSame('About us', get_post($page)->post_title, 'other content is untouched');
         self::assertNull(get_option(Settings_Page::DELETE_DATA_OPTION, null));
+        self::assertSame([], self::leftoverOptions(), 'no option or transient of the plugin is left');
+    }
+
+    /** Uses the plugin on the scratch site as a site would, so that it writes the options it writes itself. */
+    private function useThePlugin(): void
+    {
+        update_option(Secrets::OPTION, self::SECRET);
+        $answer = Rest_Transport::post(Signed_Delivery::of(Bookings::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'), self::SECRET));
+        self::assertSame(200, $answer->get_status(), (string) wp_json_encode($answer->get_data()));
+        self::assertTrue($answer->get_data()['created'] ?? null, 'the booking made a lead on the scratch site');
+        Plugin::instance()->retention->prune();
+        self::assertNotSame([], self::leftoverOptions(), 'the plugin wrote its options on the scratch site');
+    }
+
+    /**
+     * @return list<string> Names of the options on the current (scratch) site that belong to the plugin:
+     *                      solar_capture*, and its transients _transient_solar_capture* with their timeouts.
+     */
+    private static function leftoverOptions(): array
+    {
+        global $wpdb;
+        self::assertSame(self::PREFIX . 'options', $wpdb->options, 'the scratch site is the one looked at');
+        $like = static fn (string $start): string => $wpdb->esc_like($start) . '%';
+        return $wpdb->get_col($wpdb->prepare(
+            "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s OR option_name LIKE %s OR option_name LIKE %s ORDER BY option_name",
+            $like('solar_capture'),
+            $like('_transient_solar_capture'),
+            $like('_transient_timeout_solar_capture')
+        ));
     }
 
     private function lead(): int
