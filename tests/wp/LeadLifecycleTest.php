@@ -201,11 +201,12 @@ final class LeadLifecycleTest extends TestCase
     {
         global $wpdb;
         $calls = [];
-        $this->hook('solar_capture_lead_updated', function ($lead_id, $event, $delivery_id) use (&$calls, $wpdb) {
+        $this->hook('solar_capture_lead_updated', function ($lead_id, $event, $delivery_id, $outcome, $source) use (&$calls, $wpdb) {
             // Fired after the commit: the delivery's final state is already written.
             $result = $wpdb->get_var($wpdb->prepare("SELECT result FROM {$this->plugin->deliveries->table()} WHERE id = %d", $delivery_id));
-            $calls[] = [$lead_id, $event['trigger'], $event['booking_uid'], $delivery_id, $result];
-        }, 10, 3);
+            self::assertSame([$lead_id, $delivery_id], [$outcome->lead_id, $outcome->delivery_id], 'one typed outcome');
+            $calls[] = [$lead_id, $event['trigger'], $event['booking_uid'], $delivery_id, $result, $outcome->reason_code, $outcome->created, $source->kind];
+        }, 10, 5);
 
         $first = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data();
         $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z')); // duplicate: no action
@@ -213,8 +214,8 @@ final class LeadLifecycleTest extends TestCase
         $second = $this->deliver(self::booking('BOOKING_CANCELLED', '2025-03-01T12:00:00Z'))->get_data();
 
         self::assertSame([
-            [$first['lead_id'], 'BOOKING_CREATED', 'uid-ana-1', $first['delivery_id'], 'accepted'],
-            [$first['lead_id'], 'BOOKING_CANCELLED', 'uid-ana-1', $second['delivery_id'], 'accepted'],
+            [$first['lead_id'], 'BOOKING_CREATED', 'uid-ana-1', $first['delivery_id'], 'accepted', 'applied', true, 'webhook'],
+            [$first['lead_id'], 'BOOKING_CANCELLED', 'uid-ana-1', $second['delivery_id'], 'accepted', 'applied', false, 'webhook'],
         ], $calls);
     }
 
