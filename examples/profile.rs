@@ -20,7 +20,7 @@ fn main() {
     }
     let t = Instant::now();
     for _ in 0..n {
-        black_box(solar_capture::core::normalize(black_box(&body), |e| e.start).is_ok());
+        black_box(solar_capture::core::normalize(black_box(&body), |e| e.get("start").is_some()).is_ok());
     }
     println!("normalize {:?}/op", t.elapsed() / n);
     if !only_normalize {

@@ -4,6 +4,7 @@
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::error::Error;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::ConstantFlags;
 use ext_php_rs::prelude::*;
@@ -11,7 +12,7 @@ use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::{ce, ClassEntry, ModuleEntry};
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
-use crate::core::{self, Answer, Attendee, EmptySecret, Event, Key, Organizer, PayloadError, PayloadErrorKind};
+use crate::core::{self, Answer, EmptySecret, Event, Key, PayloadError, PayloadErrorKind, Value};
 
 /// `SolarCapture\PayloadException`, registered by hand at module startup rather than with
 /// `#[php_class]`: a Rust-backed class gets its own object constructor, which leaves `getFile()` and
@@ -145,7 +146,7 @@ fn type_name(value: &Zval) -> &'static str {
     }
 }
 
-type Built = Result<ZBox<ZendHashTable>, ext_php_rs::error::Error>;
+type Built = Result<ZBox<ZendHashTable>, Error>;
 
 /// A permanent interned string, made at module startup and never freed.
 #[derive(Clone, Copy)]
@@ -170,98 +171,71 @@ impl Interned {
     }
 }
 
-macro_rules! event_keys {
-    ($($field:ident),* $(,)?) => {
-        /// The event's array keys as interned strings made once at module startup, so that building
-        /// an event allocates and hashes no key (about a fifth of the call on a 3 KB body).
-        struct Keys { $($field: Interned,)* }
+/// The event's array keys as interned strings made once at module startup, so that building an event
+/// allocates and hashes no key (about a fifth of the call on a 3 KB body): one per entry of
+/// `core::FIELDS`, with the keys of its nested object (if any).
+struct Keys(Vec<(Interned, Vec<Interned>)>);
 
-        impl Keys {
-            fn new() -> Self {
-                Keys { $($field: Interned::new(stringify!($field)),)* }
-            }
-        }
-    };
+impl Keys {
+    fn new() -> Self {
+        Keys(
+            core::FIELDS
+                .iter()
+                .map(|f| (Interned::new(f.key), f.nested().iter().map(|n| Interned::new(n.key)).collect()))
+                .collect(),
+        )
+    }
 }
-
-event_keys!(
-    trigger,
-    created_at,
-    created_at_ms,
-    booking_uid,
-    rescheduled_from_uid,
-    booking_id,
-    status,
-    title,
-    event_type,
-    event_type_id,
-    start,
-    end,
-    attendee,
-    guests,
-    organizer,
-    location,
-    cancellation_reason,
-    rejection_reason,
-    reschedule_reason,
-    metadata,
-    lead_id,
-    responses,
-    event_key,
-    body_sha256,
-    name,
-    email,
-    phone,
-    time_zone,
-    locale,
-);
 
 static KEYS: std::sync::OnceLock<Keys> = std::sync::OnceLock::new();
 
-fn event_to_array(e: Event<'_>) -> Built {
-    let Some(k) = KEYS.get() else {
-        return Err(ext_php_rs::error::Error::InvalidScope);
+fn event_to_array(event: Event<'_>) -> Built {
+    let Some(keys) = KEYS.get() else {
+        return Err(Error::InvalidScope);
     };
-    let mut a = ZendHashTable::with_capacity(24);
-    a.insert(k.trigger.key(), e.trigger.as_ref())?;
-    a.insert(k.created_at.key(), e.created_at.as_ref())?;
-    a.insert(k.created_at_ms.key(), e.created_at_ms)?;
-    a.insert(k.booking_uid.key(), e.booking_uid.as_deref())?;
-    a.insert(k.rescheduled_from_uid.key(), e.rescheduled_from_uid.as_deref())?;
-    a.insert(k.booking_id.key(), e.booking_id)?;
-    a.insert(k.status.key(), e.status.as_deref())?;
-    a.insert(k.title.key(), e.title.as_deref())?;
-    a.insert(k.event_type.key(), e.event_type.as_deref())?;
-    a.insert(k.event_type_id.key(), e.event_type_id)?;
-    a.insert(k.start.key(), e.start)?;
-    a.insert(k.end.key(), e.end)?;
-    a.insert(k.attendee.key(), e.attendee.map(|p| attendee_to_array(k, p)).transpose()?)?;
-    a.insert(k.guests.key(), e.guests.iter().map(AsRef::as_ref).collect::<Vec<&str>>())?;
-    a.insert(k.organizer.key(), e.organizer.map(|p| organizer_to_array(k, p)).transpose()?)?;
-    a.insert(k.location.key(), e.location.as_deref())?;
-    a.insert(k.cancellation_reason.key(), e.cancellation_reason.as_deref())?;
-    a.insert(k.rejection_reason.key(), e.rejection_reason.as_deref())?;
-    a.insert(k.reschedule_reason.key(), e.reschedule_reason.as_deref())?;
-    let mut metadata = ZendHashTable::with_capacity(u32::try_from(e.metadata.len()).unwrap_or(0));
-    for (key, value) in &e.metadata {
-        metadata.insert(array_key(key), value.as_ref())?;
+    let mut array = ZendHashTable::with_capacity(capacity(keys.0.len()));
+    for ((key, nested), value) in keys.0.iter().zip(event.into_values()) {
+        insert(&mut array, key.key(), value, nested)?;
     }
-    a.insert(k.metadata.key(), metadata)?;
-    a.insert(k.lead_id.key(), e.lead_id)?;
-    let mut responses = ZendHashTable::with_capacity(u32::try_from(e.responses.len()).unwrap_or(0));
-    for (key, answer) in &e.responses {
-        let key = array_key(key);
-        match answer {
-            Answer::Null => responses.insert(key, ())?,
-            Answer::Bool(b) => responses.insert(key, *b)?,
-            Answer::Text(t) => responses.insert(key, t.as_ref())?,
-            Answer::List(items) => responses.insert(key, items.iter().map(AsRef::as_ref).collect::<Vec<&str>>())?,
+    Ok(array)
+}
+
+/// Inserts one value of the event; `nested` are the keys of a record's values.
+fn insert(array: &mut ZendHashTable, key: ArrayKey<'_>, value: Value<'_>, nested: &[Interned]) -> Result<(), Error> {
+    match value {
+        Value::Null => array.insert(key, ()),
+        Value::Int(n) => array.insert(key, n),
+        Value::Text(text) => array.insert(key, text.as_ref()),
+        Value::List(items) => array.insert(key, list(&items)),
+        Value::Record(values) => {
+            let mut record = ZendHashTable::with_capacity(capacity(values.len()));
+            for (name, value) in nested.iter().zip(values) {
+                record.insert(name.key(), value.as_deref())?;
+            }
+            array.insert(key, record)
+        }
+        Value::Map(entries) => {
+            let mut map = ZendHashTable::with_capacity(capacity(entries.len()));
+            for (name, answer) in entries {
+                let name = array_key(&name);
+                match answer {
+                    Answer::Null => map.insert(name, ())?,
+                    Answer::Bool(b) => map.insert(name, b)?,
+                    Answer::Text(text) => map.insert(name, text.as_ref())?,
+                    Answer::List(items) => map.insert(name, list(&items))?,
+                }
+            }
+            array.insert(key, map)
         }
     }
-    a.insert(k.responses.key(), responses)?;
-    a.insert(k.event_key.key(), e.event_key.as_ref())?;
-    a.insert(k.body_sha256.key(), e.body_sha256.as_ref())?;
-    Ok(a)
+}
+
+fn list<'a>(items: &'a [core::Text<'_>]) -> Vec<&'a str> {
+    items.iter().map(AsRef::as_ref).collect()
+}
+
+fn capacity(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(0)
 }
 
 fn array_key<'k>(key: &'k Key<'_>) -> ArrayKey<'k> {
@@ -269,24 +243,6 @@ fn array_key<'k>(key: &'k Key<'_>) -> ArrayKey<'k> {
         Key::Int(n) => ArrayKey::Long(*n),
         Key::Str(s) => ArrayKey::Str(s.as_ref()),
     }
-}
-
-fn attendee_to_array(k: &Keys, p: Attendee<'_>) -> Built {
-    let mut a = ZendHashTable::with_capacity(5);
-    a.insert(k.name.key(), p.name.as_deref())?;
-    a.insert(k.email.key(), p.email.as_deref())?;
-    a.insert(k.phone.key(), p.phone.as_deref())?;
-    a.insert(k.time_zone.key(), p.time_zone.as_deref())?;
-    a.insert(k.locale.key(), p.locale.as_deref())?;
-    Ok(a)
-}
-
-fn organizer_to_array(k: &Keys, p: Organizer<'_>) -> Built {
-    let mut a = ZendHashTable::with_capacity(3);
-    a.insert(k.name.key(), p.name.as_deref())?;
-    a.insert(k.email.key(), p.email.as_deref())?;
-    a.insert(k.time_zone.key(), p.time_zone.as_deref())?;
-    Ok(a)
 }
 
 /// `php --ri solar_capture`. Runs outside a PHP call: nothing here may panic.

@@ -8,5 +8,5 @@ pub mod signature;
 pub mod time;
 
 pub use error::{EmptySecret, PayloadError, PayloadErrorKind};
-pub use event::{normalize, Answer, Attendee, Event, Key, Organizer, Text};
+pub use event::{normalize, Answer, Event, Field, Key, Text, Value, FIELDS};
 pub use signature::{header_problem, matching_secret, sha256_uses_hardware, sign, verify, HeaderProblem};

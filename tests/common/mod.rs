@@ -1,8 +1,8 @@
 //! Shared by the Rust tests: the corpus in tests/fixtures and the event as JSON.
 #![allow(dead_code)]
 
-use serde_json::{json, Map, Value};
-use solar_capture::core::{Answer, Event, Key};
+use serde_json::{json, Value};
+use solar_capture::core::{self, Answer, Event, Field, Key};
 use std::path::PathBuf;
 
 pub fn fixtures() -> PathBuf {
@@ -62,32 +62,32 @@ fn key(k: &Key) -> String {
 
 /// The event as PHP's `json_encode` of the extension's array would show it.
 pub fn event_json(e: &Event<'_>) -> Value {
-    let metadata: Map<String, Value> = e.metadata.iter().map(|(k, v)| (key(k), json!(v))).collect();
-    let responses: Map<String, Value> = e
-        .responses
-        .iter()
-        .map(|(k, a)| {
-            let v = match a {
-                Answer::Null => Value::Null,
-                Answer::Bool(b) => json!(b),
-                Answer::Text(t) => json!(t),
-                Answer::List(l) => json!(l),
-            };
-            (key(k), v)
-        })
-        .collect();
-    json!({
-        "trigger": e.trigger, "created_at": e.created_at, "created_at_ms": e.created_at_ms,
-        "booking_uid": e.booking_uid, "rescheduled_from_uid": e.rescheduled_from_uid, "booking_id": e.booking_id,
-        "status": e.status, "title": e.title, "event_type": e.event_type, "event_type_id": e.event_type_id,
-        "start": e.start, "end": e.end,
-        "attendee": e.attendee.as_ref().map(|a| json!({"name": a.name, "email": a.email, "phone": a.phone, "time_zone": a.time_zone, "locale": a.locale})),
-        "guests": e.guests,
-        "organizer": e.organizer.as_ref().map(|o| json!({"name": o.name, "email": o.email, "time_zone": o.time_zone})),
-        "location": e.location, "cancellation_reason": e.cancellation_reason, "rejection_reason": e.rejection_reason,
-        "reschedule_reason": e.reschedule_reason, "metadata": metadata, "lead_id": e.lead_id, "responses": responses,
-        "event_key": e.event_key, "body_sha256": e.body_sha256,
-    })
+    Value::Object(
+        e.entries().map(|(field, value)| (field.key.to_string(), value_json(value, field.nested()))).collect(),
+    )
+}
+
+/// One value; `nested` names the values of a record.
+fn value_json(value: &core::Value<'_>, nested: &[Field]) -> Value {
+    match value {
+        core::Value::Null => Value::Null,
+        core::Value::Int(n) => json!(n),
+        core::Value::Text(t) => json!(t),
+        core::Value::List(items) => json!(items),
+        core::Value::Record(values) => {
+            Value::Object(nested.iter().zip(values).map(|(f, v)| (f.key.to_string(), json!(v))).collect())
+        }
+        core::Value::Map(entries) => Value::Object(entries.iter().map(|(k, a)| (key(k), answer_json(a))).collect()),
+    }
+}
+
+fn answer_json(answer: &Answer<'_>) -> Value {
+    match answer {
+        Answer::Null => Value::Null,
+        Answer::Bool(b) => json!(b),
+        Answer::Text(t) => json!(t),
+        Answer::List(items) => json!(items),
+    }
 }
 
 /// Every corpus body: (name relative to payloads/, bytes), in file-name order.
