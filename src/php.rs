@@ -21,7 +21,7 @@ const PAYLOAD_EXCEPTION: &str = "SolarCapture\\PayloadException";
 
 /// Module startup: interns the event's keys and registers the exception class. Runs outside a PHP call, so it must not panic;
 /// on failure the functions throw a plain `UnexpectedValueException` with the same code.
-unsafe extern "C" fn module_startup(_type: i32, _module_number: i32) -> i32 {
+extern "C" fn module_startup(_type: i32, _module_number: i32) -> i32 {
     KEYS.get_or_init(Keys::new);
     let docs: &'static [&'static str] = &[];
     let registered = ClassBuilder::new(PAYLOAD_EXCEPTION)
@@ -43,6 +43,7 @@ unsafe extern "C" fn module_startup(_type: i32, _module_number: i32) -> i32 {
 fn unexpected_value_exception() -> &'static ClassEntry {
     // SAFETY: the compiler globals and their class table are the engine's, alive for the whole
     // process; the table maps lower-case names to class entries.
+    #[allow(unsafe_code)]
     let found = unsafe {
         ext_php_rs::ffi::ext_php_rs_compiler_globals()
             .as_ref()
@@ -86,7 +87,7 @@ pub fn matching_secret(
 ) -> PhpResult<Option<i64>> {
     let mut list: Vec<&[u8]> = Vec::with_capacity(secrets.len());
     for (position, (_, secret)) in secrets.iter().enumerate() {
-        let bytes = secret.zend_str().map(|s| s.as_bytes()).ok_or_else(|| {
+        let bytes = secret.zend_str().map(ZendStr::as_bytes).ok_or_else(|| {
             PhpException::new(
                 format!("SolarCapture\\matching_secret(): Argument #3 ($secrets) must contain only strings, {} given at position {position}", type_name(secret)),
                 0,
@@ -154,7 +155,9 @@ struct Interned(*const ZendStr);
 
 // SAFETY: permanent interned strings are immutable and live until the process ends; every thread
 // (and request) may read them.
+#[allow(unsafe_code)]
 unsafe impl Send for Interned {}
+#[allow(unsafe_code)]
 unsafe impl Sync for Interned {}
 
 impl Interned {
@@ -164,7 +167,9 @@ impl Interned {
 
     fn key(self) -> ArrayKey<'static> {
         // SAFETY: see the Send/Sync note above; the pointer comes from `ZBox::into_raw`.
-        match unsafe { self.0.as_ref() } {
+        #[allow(unsafe_code)]
+        let string = unsafe { self.0.as_ref() };
+        match string {
             Some(s) => ArrayKey::ZendString(s),
             None => ArrayKey::Str(""),
         }

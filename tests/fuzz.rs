@@ -1,7 +1,9 @@
 //! Bounded mutation fuzzing of normalisation and header parsing (a property test that runs in CI).
-//! FUZZ_SECONDS (default 10) bounds the time, FUZZ_SEED picks the sequence. Properties: no panic, no
+//! `FUZZ_SECONDS` (default 10) bounds the time, `FUZZ_SEED` picks the sequence. Properties: no panic, no
 //! hang, a result that is either an event with well-formed hashes or an error of one of the three kinds;
 //! a signature made for a body verifies and any change to it does not.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a test fails by panicking
+#![allow(clippy::cast_possible_truncation)] // random bytes are truncated random words
 
 mod common;
 

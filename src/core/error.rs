@@ -27,16 +27,19 @@ impl PayloadErrorKind {
 /// An unusable body. The message names the place and the problem, never the body's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PayloadError {
+    /// Which kind of unusable body: the exception code.
     pub kind: PayloadErrorKind,
+    /// What is wrong and where, e.g. `payload.startTime: not an RFC 3339 time`.
     pub message: String,
 }
 
 impl PayloadError {
+    /// An error of this kind with this message.
     pub fn new(kind: PayloadErrorKind, message: impl Into<String>) -> Self {
         PayloadError { kind, message: message.into() }
     }
 
-    /// A field of the wrong type or value: NOT_AN_EVENT naming the path.
+    /// A field of the wrong type or value: `NOT_AN_EVENT` naming the path.
     pub fn field(path: &str, problem: &str) -> Self {
         PayloadError::new(PayloadErrorKind::NotAnEvent, format!("{path}: {problem}"))
     }

@@ -1,6 +1,6 @@
 //! A strict RFC 8259 JSON reader that borrows from the body.
 //!
-//! Why not serde_json: the normaliser needs numbers as their exact text (metadata keeps `1.50` as
+//! Why not `serde_json`: the normaliser needs numbers as their exact text (metadata keeps `1.50` as
 //! `"1.50"`), PHP's duplicate-key semantics, PHP's refusal of keys starting with U+0000, and a nesting
 //! limit of exactly 128. Borrowing unescaped strings also keeps the 1 MB case cheap.
 
@@ -33,7 +33,7 @@ enum Node<'a> {
     },
 }
 
-impl<'a> Document<'a> {
+impl Document<'_> {
     /// The root value.
     pub fn root(&self) -> Json<'_> {
         view(&self.nodes, 0)
@@ -43,11 +43,17 @@ impl<'a> Document<'a> {
 /// A value of a [`Document`]. Numbers keep their source text.
 #[derive(Debug, Clone, Copy)]
 pub enum Json<'d> {
+    /// `null`
     Null,
+    /// `true` or `false`
     Bool(bool),
+    /// A number, as its text in the document.
     Number(&'d str),
+    /// A string, unescaped.
     String(&'d str),
+    /// An array: its items through [`Container::items`].
     Array(Container<'d>),
+    /// An object: its members through [`Container::get`], [`Container::entries`], [`Container::members`].
     Object(Container<'d>),
 }
 
@@ -128,14 +134,13 @@ impl<'d> Container<'d> {
                 Some(map) => map.get(key).copied(),
                 None => out.iter().position(|(k, _)| *k == key),
             };
-            match existing.and_then(|i| out.get_mut(i)) {
-                Some(slot) => slot.1 = value,
-                None => {
-                    if let Some(map) = &mut index {
-                        map.insert(key, out.len());
-                    }
-                    out.push((key, value));
+            if let Some(slot) = existing.and_then(|i| out.get_mut(i)) {
+                slot.1 = value;
+            } else {
+                if let Some(map) = &mut index {
+                    map.insert(key, out.len());
                 }
+                out.push((key, value));
             }
         }
         out
@@ -187,7 +192,9 @@ impl<'d> Json<'d> {
 /// Why a body is not JSON, with the byte offset where that was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// Byte offset in the text.
     pub offset: usize,
+    /// What is wrong there.
     pub problem: &'static str,
 }
 
@@ -216,11 +223,17 @@ impl Want {
 }
 
 /// Parses a whole document, keeping everything. The text is already known to be UTF-8.
+///
+/// # Errors
+/// Where and why the text is not strict RFC 8259 JSON (or nests deeper than [`MAX_DEPTH`]).
 pub fn parse(text: &str) -> Result<Document<'_>, SyntaxError> {
     parse_wanted(text, Want::All)
 }
 
 /// Parses a whole document, keeping only what `want` names (all of the text is validated).
+///
+/// # Errors
+/// As [`parse`].
 pub fn parse_wanted(text: &str, want: Want) -> Result<Document<'_>, SyntaxError> {
     let mut parser =
         Parser { text, bytes: text.as_bytes(), pos: 0, failure: None, nodes: Vec::with_capacity(text.len() / 32 + 4) };
@@ -540,6 +553,7 @@ impl<'a> Parser<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

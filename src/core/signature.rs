@@ -65,6 +65,9 @@ pub fn header_problem(header: &[u8]) -> Option<HeaderProblem> {
 }
 
 /// True when `header` is a valid signature of `body` under `secret`. Constant time in the comparison.
+///
+/// # Errors
+/// [`EmptySecret`] for an empty secret, whatever the header.
 pub fn verify(body: &[u8], header: &[u8], secret: &[u8]) -> Result<bool, EmptySecret> {
     if secret.is_empty() {
         return Err(EmptySecret);
@@ -74,6 +77,9 @@ pub fn verify(body: &[u8], header: &[u8], secret: &[u8]) -> Result<bool, EmptySe
 
 /// Position of the first secret under which `header` verifies (secret rotation). Every secret is
 /// checked for emptiness before any is tried.
+///
+/// # Errors
+/// [`EmptySecret`] for an empty secret in the list.
 pub fn matching_secret<S: AsRef<[u8]>>(
     body: &[u8],
     header: &[u8],
@@ -94,6 +100,9 @@ fn signature_matches(body: &[u8], expected: &[u8; 32], secret: &[u8]) -> bool {
 }
 
 /// Lowercase hex HMAC-SHA256, for tests, tools and the demo sender.
+///
+/// # Errors
+/// [`EmptySecret`] for an empty secret.
 pub fn sign(body: &[u8], secret: &[u8]) -> Result<String, EmptySecret> {
     if secret.is_empty() {
         return Err(EmptySecret);
@@ -103,7 +112,7 @@ pub fn sign(body: &[u8], secret: &[u8]) -> Result<String, EmptySecret> {
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
-/// Whether this CPU runs SHA-256 on hardware instructions (x86 SHA-NI or ARMv8 SHA2), which the
+/// Whether this CPU runs SHA-256 on hardware instructions (x86 SHA-NI or `ARMv8` SHA2), which the
 /// `sha2` crate picks at run time.
 pub fn sha256_uses_hardware() -> bool {
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
@@ -121,6 +130,7 @@ pub fn sha256_uses_hardware() -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -145,7 +155,7 @@ mod tests {
             &format!("{SIG}0"),
             &format!("{}g", &SIG[1..]),
             &format!("sha256= {SIG}"),
-            &format!("{}\n", SIG),
+            &format!("{SIG}\n"),
             &format!("sha1={SIG}"),
         ] {
             assert!(parse_header(bad.as_bytes()).is_none(), "accepted {bad:?}");

@@ -4,7 +4,9 @@
 /// fraction digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instant {
+    /// Whole Unix seconds, rounded down (also before 1970).
     pub unix_seconds: i64,
+    /// The first three digits of the fraction (0 to 999).
     pub millis: i64,
 }
 
@@ -100,6 +102,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

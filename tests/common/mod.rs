@@ -1,5 +1,7 @@
 //! Shared by the Rust tests: the corpus in tests/fixtures and the event as JSON.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test target uses a part
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // a test fails by panicking
+#![allow(clippy::cast_possible_truncation)] // base64 bits and fixture counts
 
 use serde_json::{json, Value};
 use solar_capture::core::{self, Answer, Event, Field, Key};
@@ -97,9 +99,9 @@ pub fn corpus_bodies() -> Vec<(String, Vec<u8>)> {
     for sub in ["", "extra/"] {
         let mut names: Vec<String> = std::fs::read_dir(dir.join(sub))
             .expect("payloads dir")
-            .filter_map(|e| e.ok())
+            .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| (n.ends_with(".json") || n.ends_with(".txt")) && n.as_bytes()[0].is_ascii_digit())
+            .filter(|n| [".json", ".txt"].iter().any(|ext| n.ends_with(ext)) && n.as_bytes()[0].is_ascii_digit())
             .collect();
         names.sort();
         for n in names {
