@@ -1,9 +1,11 @@
 <?php
+
 /**
  * SolarCapture\PayloadException for hosts without the `solar_capture` extension. When the extension is
  * loaded it registers this class itself, so the declaration below is skipped.
  * Rules in full: docs/normalisation.md.
  */
+
 declare(strict_types=1);
 
 namespace SolarCapture;

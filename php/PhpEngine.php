@@ -1,10 +1,12 @@
 <?php
+
 /**
  * The pure-PHP engine: the functions of the `solar_capture` extension (contract section 1), giving
  * identical results for every input: the same array (keys, order, values, types), or an exception of the
  * same class with the same code. Used through php/functions.php on hosts that can't load the extension.
  * Rules in full: docs/normalisation.md.
  */
+
 declare(strict_types=1);
 
 namespace SolarCapture;
@@ -19,14 +21,16 @@ final class PhpEngine
     private const HEX_DIGITS = '0123456789abcdefABCDEF';
 
     /** `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T` and `Z` in either case; ranges are checked apart. */
-    private const RFC3339 = '/^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]++))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/D';
+    private const RFC3339 = '/^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})'
+        . '(?:\.([0-9]++))?(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))$/D';
 
     private const LEAD_ID = '/^[1-9][0-9]{0,17}$/D';
 
     /** First byte of a number token in the tagged re-decode (see tagNumbers()). */
     private const TAG = "\0";
 
-    private const EMPTY_SECRET = 'the webhook secret must not be empty: set the same shared secret in Cal.com and in Solar Capture';
+    private const EMPTY_SECRET = 'the webhook secret must not be empty: '
+        . 'set the same shared secret in Cal.com and in Solar Capture';
 
     private const CLEAR_TEMPLATE = 'clear the Custom Payload field of this webhook in Cal.com';
 
@@ -50,7 +54,8 @@ final class PhpEngine
         foreach ($secrets as $secret) {
             if (!\is_string($secret)) {
                 throw self::fromCaller(new \TypeError(\sprintf(
-                    'SolarCapture\matching_secret(): Argument #3 ($secrets) must contain only strings, %s given at position %d',
+                    'SolarCapture\matching_secret(): Argument #3 ($secrets) must contain only strings, '
+                        . '%s given at position %d',
                     \get_debug_type($secret),
                     $position
                 )));
@@ -155,7 +160,8 @@ final class PhpEngine
         if (!$root instanceof \stdClass) {
             if ($root === false) {
                 throw new PayloadException(
-                    'the body is `false`: Cal.com sends this when a custom payload template does not render to JSON; ' . self::CLEAR_TEMPLATE,
+                    'the body is `false`: Cal.com sends this when a custom payload template does not render to JSON; '
+                        . self::CLEAR_TEMPLATE,
                     PayloadException::CUSTOM_TEMPLATE
                 );
             }
@@ -216,7 +222,8 @@ final class PhpEngine
         $metadata = self::metadata($metadataObject, $tagged);
 
         $smsReminder = self::stringField($p, $prefix, 'smsReminderNumber');
-        [$attendee, $guests] = self::attendees($p, $prefix, self::answerText($responses, 'attendeePhoneNumber'), $smsReminder);
+        $phoneAnswer = self::answerText($responses, 'attendeePhoneNumber');
+        [$attendee, $guests] = self::attendees($p, $prefix, $phoneAnswer, $smsReminder);
         $rescheduleReason = self::firstNonEmpty(
             self::stringField($p, $prefix, 'reschedulingReason'),
             self::answerText($responses, 'rescheduleReason')
@@ -225,7 +232,9 @@ final class PhpEngine
         $leadId = $leadId !== null && \preg_match(self::LEAD_ID, $leadId) === 1 ? (int) $leadId : null;
 
         $bodySha256 = \hash('sha256', $body);
-        $eventKey = $bookingUid === null ? $bodySha256 : \hash('sha256', $trigger . "\n" . $bookingUid . "\n" . $createdAt);
+        $eventKey = $bookingUid === null
+            ? $bodySha256
+            : \hash('sha256', $trigger . "\n" . $bookingUid . "\n" . $createdAt);
 
         return [
             'trigger' => $trigger,
@@ -272,14 +281,18 @@ final class PhpEngine
         $first = $rest === '' ? '' : $rest[0];
         if ($first !== '{' && $first !== '[' && \str_contains($body, '=')) {
             return new PayloadException(
-                'body is form-urlencoded text, not JSON: it was rendered from a custom payload template; ' . self::CLEAR_TEMPLATE,
+                'body is form-urlencoded text, not JSON: it was rendered from a custom payload template; '
+                    . self::CLEAR_TEMPLATE,
                 PayloadException::CUSTOM_TEMPLATE
             );
         }
         if ($body === '') {
             return new PayloadException('body is empty: Cal.com sends a JSON object', PayloadException::NOT_JSON);
         }
-        return new PayloadException("body is not valid JSON ($problem): Cal.com sends a JSON object", PayloadException::NOT_JSON);
+        return new PayloadException(
+            "body is not valid JSON ($problem): Cal.com sends a JSON object",
+            PayloadException::NOT_JSON
+        );
     }
 
     // ---- typed fields: absent or null is null, another type is NOT_AN_EVENT naming the path ---------
@@ -368,9 +381,16 @@ final class PhpEngine
                 $booker = [
                     'name' => self::stringField($item, $path, 'name'),
                     'email' => $email,
-                    'phone' => self::firstNonEmpty(self::stringField($item, $path, 'phoneNumber'), $phoneAnswer, $smsReminder),
+                    'phone' => self::firstNonEmpty(
+                        self::stringField($item, $path, 'phoneNumber'),
+                        $phoneAnswer,
+                        $smsReminder
+                    ),
                     'time_zone' => self::stringField($item, $path, 'timeZone'),
-                    'locale' => self::firstNonEmpty(self::languageLocale($item, $path), self::stringField($item, $path, 'locale')),
+                    'locale' => self::firstNonEmpty(
+                        self::languageLocale($item, $path),
+                        self::stringField($item, $path, 'locale')
+                    ),
                 ];
                 if ($email !== null && $email !== '') {
                     $seen[self::asciiLower($email)] = true;
@@ -544,7 +564,12 @@ final class PhpEngine
         if (\is_int($value)) {
             return (string) $value;
         }
-        if (!$tagged || !\is_string($value) || !\str_starts_with($value, self::TAG) || \substr($value, 1, 1) === self::TAG) {
+        if (
+            !$tagged
+            || !\is_string($value)
+            || !\str_starts_with($value, self::TAG)
+            || \substr($value, 1, 1) === self::TAG
+        ) {
             return null;
         }
         $text = \substr($value, 1);

@@ -1,9 +1,11 @@
 <?php
+
 /**
  * The functions of contract section 1. With the `solar_capture` extension loaded they come from
  * the extension and this file only makes SolarCapture\PhpEngine available (for parity checks); without
  * it they are declared here and run the pure-PHP engine, which gives identical results.
  */
+
 declare(strict_types=1);
 
 namespace SolarCapture;

@@ -1,4 +1,5 @@
 <?php
+
 /**
  * IDE stubs for the `solar_capture` PHP extension (never loaded at run time: every body throws).
  * tests/php/StubTest.php checks these declarations against the loaded extension by Reflection.
