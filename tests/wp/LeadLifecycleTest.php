@@ -219,12 +219,14 @@ final class LeadLifecycleTest extends TestCase
         ], $calls);
     }
 
-    public function testALeadIsRenamedWhenANewerBookingCarriesANewName(): void
+    /** Contract section 3: a booking matched to an existing lead never replaces its name or e-mail. */
+    public function testALaterBookingOfTheLeadDoesNotRenameIt(): void
     {
         $lead = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];
         $attendee = [['name' => 'Ana Müller-Schmidt', 'email' => 'ana.mueller@example.com', 'timeZone' => 'Europe/Berlin']];
         $this->deliver(self::booking('BOOKING_RESCHEDULED', '2025-03-02T10:00:00Z', ['uid' => 'uid-ana-2', 'rescheduleUid' => 'uid-ana-1', 'attendees' => $attendee]));
-        self::assertSame('Ana Müller-Schmidt', self::title($lead));
+        self::assertSame('Ana Müller', self::title($lead), 'the name the lead was created with stays');
+        self::assertSame('rescheduled', self::meta($lead, Lead::META_STATUS));
         self::assertSame('+49 30 1234567', self::meta($lead, Lead::META_PHONE), 'a missing phone does not erase the known one');
     }
 

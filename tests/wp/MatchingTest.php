@@ -15,22 +15,81 @@ final class MatchingTest extends TestCase
 {
     private const OTHER_ATTENDEE = [['name' => 'Ben Weber', 'email' => 'ben@example.net', 'timeZone' => 'UTC']];
 
-    public function testMetadataLeadIdWinsOverEverythingElse(): void
+    public function testASignedLeadIdWinsOverEverythingElseAndKeepsTheLeadsNameAndEmail(): void
     {
         $known = self::existingLead('Lead from the contact form', 'someone-else@example.com');
-        // Another lead already has the booking's e-mail: lead_id still wins.
+        // Another lead already has the booking's e-mail: the signed lead id still wins.
         $by_email = self::existingLead('Ana (older)', 'ana.mueller@example.com');
 
         $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', [
-            'metadata' => ['lead_id' => (string) $known, 'videoCallUrl' => 'https://cal.example/v/1'],
+            'metadata' => ['lead_id' => (string) $known, 'lead_ref' => solar_capture_lead_ref($known), 'videoCallUrl' => 'https://cal.example/v/1'],
         ])), 'accepted');
         self::assertSame($known, $data['lead_id']);
         self::assertFalse($data['created']);
         self::assertSame([$known, $by_email], self::leadIds());
         self::assertSame('booked', self::meta($known, Lead::META_STATUS));
-        self::assertSame('ana.mueller@example.com', self::meta($known, Lead::META_EMAIL), 'the booking e-mail becomes the contact e-mail');
-        self::assertSame('Ana Müller', self::title($known));
-        self::assertStringContainsString('lead_id', $this->delivery($data['delivery_id'])->reason);
+        self::assertSame('someone-else@example.com', self::meta($known, Lead::META_EMAIL), 'the lead keeps its e-mail');
+        self::assertSame('ana.mueller@example.com', self::meta($known, Lead::META_BOOKING_EMAIL), 'the booker\'s is kept as the booking\'s');
+        self::assertSame('Lead from the contact form', self::title($known), 'and its name');
+        self::assertStringContainsString('matched by lead_ref', $this->delivery($data['delivery_id'])->reason);
+    }
+
+    public function testTheLeadReferenceIsTheContractsHmac(): void
+    {
+        $key = (string) get_option('solar_capture_lead_key');
+        self::assertGreaterThanOrEqual(32, strlen($key), 'made at activation');
+        self::assertSame(substr(hash_hmac('sha256', 'solar-capture-lead:42', $key), 0, 32), solar_capture_lead_ref(42));
+        self::assertMatchesRegularExpression('/\A[0-9a-f]{32}\z/', solar_capture_lead_ref(7));
+        self::assertNotSame(solar_capture_lead_ref(7), solar_capture_lead_ref(8));
+    }
+
+    /** Anybody can book with ?metadata[lead_id]=4: without its reference the id takes over nothing. */
+    public function testAnUnsignedLeadIdOfAnotherPersonsLeadIsIgnored(): void
+    {
+        $victim = self::existingLead('Victim', 'victim@example.com');
+        update_post_meta($victim, Lead::META_PHONE, '+49 30 999');
+        foreach (['unsigned' => [], 'wrong reference' => ['lead_ref' => str_repeat('0', 32)], 'reference of another lead' => ['lead_ref' => solar_capture_lead_ref($victim + 1)]] as $case => $ref) {
+            $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', [
+                'uid' => 'uid-attacker-' . md5($case),
+                'metadata' => ['lead_id' => (string) $victim] + $ref,
+                'attendees' => [['name' => 'Mallory', 'email' => 'mallory@example.net', 'phoneNumber' => '+1 555 0100']],
+            ])), 'accepted');
+            self::assertNotSame($victim, $data['lead_id'], $case);
+            self::assertStringContainsString(sprintf('metadata lead_id %d ignored', $victim), $this->delivery($data['delivery_id'])->reason, "$case: the delivery says so");
+        }
+        self::assertSame('Victim', self::title($victim));
+        self::assertSame('victim@example.com', self::meta($victim, Lead::META_EMAIL));
+        self::assertSame('+49 30 999', self::meta($victim, Lead::META_PHONE));
+        self::assertSame('', self::meta($victim, Lead::META_STATUS));
+        self::assertSame([], $this->timeline($victim), 'nothing lands on the victim\'s timeline');
+        self::assertCount(2, self::leadIds(), 'the victim and one lead of the attacker (matched by e-mail after the first)');
+    }
+
+    public function testAnUnsignedLeadIdWhoseLeadHasTheBookersEmailIsTrusted(): void
+    {
+        $known = self::existingLead('Ana from the form', 'ana.mueller@example.com');
+        $other = self::existingLead('Ana, older duplicate', 'ana.mueller@example.com');
+        $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', ['metadata' => ['lead_id' => (string) $other]])), 'accepted');
+        self::assertSame($other, $data['lead_id'], 'the lead id decides between leads of the same e-mail');
+        self::assertStringContainsString('matched by lead_id', $this->delivery($data['delivery_id'])->reason);
+        self::assertNotSame($known, $data['lead_id']);
+    }
+
+    public function testAValidReferenceWithAnotherEmailAttachesWithoutTakingOverTheLead(): void
+    {
+        $lead = self::existingLead('Household Schmidt', 'schmidt@example.org');
+        $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', [
+            'metadata' => ['lead_id' => (string) $lead, 'lead_ref' => strtoupper(solar_capture_lead_ref($lead))],
+        ])), 'accepted');
+        self::assertSame($lead, $data['lead_id'], 'the reference is read in any case');
+        self::assertSame('schmidt@example.org', self::meta($lead, Lead::META_EMAIL));
+        self::assertSame('ana.mueller@example.com', self::meta($lead, Lead::META_BOOKING_EMAIL));
+        self::assertSame('Household Schmidt', self::title($lead));
+
+        // The booking's own e-mail now finds the lead through the uid, and later events keep it there.
+        $cancelled = self::assertResult($this->deliver(self::booking('BOOKING_CANCELLED', '2025-03-02T10:00:00Z')), 'accepted');
+        self::assertSame($lead, $cancelled['lead_id']);
+        self::assertSame('cancelled', self::meta($lead, Lead::META_STATUS));
     }
 
     public function testALeadIdThatIsNotALeadFallsThroughToTheNextRule(): void

@@ -18,11 +18,18 @@ final class StorageFailureTest extends TestCase
     /** @var (\Closure(mixed): mixed)|null */
     private ?\Closure $injector = null;
 
+    /** @var list<\Closure(): void> Run once the test's transaction is rolled back (it holds locks until then). */
+    private array $after_rollback = [];
+
     protected function tearDown(): void
     {
         global $wpdb;
         $wpdb->suppress_errors($this->suppressed);
         parent::tearDown();
+        foreach ($this->after_rollback as $cleanup) {
+            $cleanup();
+        }
+        $this->after_rollback = [];
     }
 
     /** Makes every query that matches $pattern fail (it is replaced by a query on a missing table). */
@@ -140,30 +147,49 @@ final class StorageFailureTest extends TestCase
         self::assertNotNull($failed->body);
     }
 
-    public function testWaitingTooLongForTheMatchingLockIs503(): void
+    /**
+     * No named lock: two deliveries creating the lead of one booking race on its keys. Here the other one
+     * (a second connection, as another web node would be) commits the lead while this one is creating its
+     * own; this one loses the key, rolls back whole and, processed again, attaches to the winner's lead.
+     */
+    public function testADeliveryThatLosesTheRaceToCreateTheLeadAttachesToTheWinners(): void
     {
         global $wpdb;
-        $lock = (new \ReflectionMethod($this->plugin->leads, 'lock_name'))->invoke($this->plugin->leads);
         [$host, $port] = array_pad(explode(':', DB_HOST, 2), 2, '3306');
         $other = mysqli_connect($host, DB_USER, DB_PASSWORD, DB_NAME, (int) $port);
         self::assertInstanceOf(\mysqli::class, $other);
+        $winner = 0;
+        $tries = 0;
+        $this->hook('save_post_' . Lead::POST_TYPE, static function () use ($other, $wpdb, &$winner, &$tries): void {
+            ++$tries;
+            if (0 !== $winner) {
+                return;
+            }
+            // The other node's lead for uid-ana-1, committed (autocommit) before this one claims its keys.
+            mysqli_query($other, "INSERT INTO {$wpdb->posts} (post_type, post_status, post_title, post_content, post_excerpt, to_ping, pinged, post_content_filtered, post_date, post_date_gmt, post_modified, post_modified_gmt) VALUES ('solar_lead', 'private', 'Ana (other node)', '', '', '', '', '', NOW(), UTC_TIMESTAMP(), NOW(), UTC_TIMESTAMP())");
+            $winner = (int) mysqli_insert_id($other);
+            mysqli_query($other, "INSERT INTO {$wpdb->postmeta} (post_id, meta_key, meta_value) VALUES ({$winner}, '_solar_booking_uids', 'uid-ana-1'), ({$winner}, '_solar_email', 'ana.mueller@example.com')");
+            mysqli_query($other, "INSERT INTO {$wpdb->prefix}solar_capture_lead_keys (key_hash, kind, lead_id) VALUES (UNHEX(SHA2('uid\nuid-ana-1', 256)), 'uid', {$winner})");
+        });
         try {
-            $held = mysqli_query($other, "SELECT GET_LOCK('" . mysqli_real_escape_string($other, $lock) . "', 0)");
-            self::assertSame('1', (string) mysqli_fetch_row($held)[0]);
-            $this->hook('solar_capture_lock_timeout', static fn (): int => 0);
-
-            self::assertError($this->deliver(self::fixture('01_booking_created.json')), 503, 'solar_capture_storage_unavailable');
-            self::assertSame([], self::leadIds());
-            self::assertStringContainsString('lock', $this->lastDelivery()->reason);
-
-            // Deliveries that touch no lead don't wait for the lock.
-            self::assertResult($this->deliver(self::fixture('15_ping_test.json')), 'accepted');
+            $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z')), 'accepted');
+            self::assertNotSame(0, $winner);
+            self::assertSame($winner, $data['lead_id'], 'attached to the lead the other delivery created');
+            self::assertFalse($data['created']);
+            self::assertSame(1, $tries, 'the second attempt found the lead and created none');
+            self::assertStringContainsString('matched by uid', $this->delivery($data['delivery_id'])->reason);
+            self::assertSame('booked', self::meta($winner, Lead::META_STATUS));
+            self::assertSame([$winner], array_values(array_filter(self::leadIds(), static fn (int $id): bool => 'uid-ana-1' === get_post_meta($id, Lead::META_BOOKING_UIDS, true))), 'one lead for the booking');
         } finally {
-            // Released explicitly: a closed connection frees its locks only when the server gets to it.
-            mysqli_query($other, "SELECT RELEASE_LOCK('" . mysqli_real_escape_string($other, $lock) . "')");
-            mysqli_close($other);
+            // The other node's rows are committed: removed once this test's transaction let go of them.
+            $this->after_rollback[] = static function () use ($other, $wpdb, &$winner): void {
+                if (0 !== $winner) {
+                    foreach (["{$wpdb->prefix}solar_capture_lead_keys WHERE lead_id", "{$wpdb->prefix}solar_capture_lead_index WHERE lead_id", "{$wpdb->postmeta} WHERE post_id", "{$wpdb->posts} WHERE ID"] as $where) {
+                        self::assertTrue(mysqli_query($other, "DELETE FROM {$where} = {$winner}"), mysqli_error($other));
+                    }
+                }
+                mysqli_close($other);
+            };
         }
-        self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'accepted');
-        self::assertSame('0', (string) $wpdb->get_var($wpdb->prepare('SELECT IS_USED_LOCK(%s) IS NOT NULL', $lock)), 'the lock is released');
     }
 }

@@ -40,7 +40,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
         self::assertNotNull($plugin);
         $this->plugin = $plugin;
         self::assertSame(0, Transaction::depth(), 'a previous test left a transaction open');
-        self::assertTrue(Transaction::begin(), 'START TRANSACTION failed');
+        // Read committed, as the pipeline runs in production: each statement sees what others committed.
+        self::assertTrue(Transaction::begin(true), 'START TRANSACTION failed');
         self::startFromAnEmptyPlugin();
         wp_set_current_user(0);
         update_option(Secrets::OPTION, self::SECRET);
@@ -76,6 +77,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
         $plugin = Plugin::instance();
         $wpdb->query("DELETE FROM {$plugin->deliveries->table()}");
         $wpdb->query("DELETE FROM {$plugin->timeline->table()}");
+        $wpdb->query("DELETE FROM {$plugin->lead_index->table()}");
+        $wpdb->query("DELETE FROM {$plugin->lead_index->keys_table()}");
         $wpdb->query($wpdb->prepare(
             "DELETE p, m FROM {$wpdb->posts} p LEFT JOIN {$wpdb->postmeta} m ON m.post_id = p.ID WHERE p.post_type = %s",
             Lead_Post_Type::POST_TYPE

@@ -18,6 +18,7 @@ use SolarCapture\Plugin\Webhook\Endpoint_Check;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Plugin;
 use SolarCapture\Plugin\Database\Schema;
+use SolarCapture\Plugin\Jobs\Lead_Reindex;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Tests\Support\Bookings;
@@ -83,7 +84,9 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         set_transient(Settings_Page::TEST_RESULT_TRANSIENT . '1', ['ok' => true, 'message' => 'x'], 600);
         set_transient('unrelated_plugin_cache', 'keep me', 600);
         Plugin::instance()->retention->schedule();
+        Plugin::instance()->reindex->start();
         self::assertNotFalse(wp_next_scheduled(Delivery_Retention::CRON_HOOK));
+        self::assertNotFalse(wp_next_scheduled(Lead_Reindex::CRON_HOOK));
 
         [$status, $output] = $this->runUninstall(true);
         self::assertSame([0, ''], [$status, $output]);
@@ -91,12 +94,16 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         wp_cache_flush();
         $schema = Plugin::instance()->schema;
         self::assertSame(self::PREFIX . 'solar_capture_deliveries', $schema->deliveries_table());
-        self::assertFalse($schema->table_exists($schema->deliveries_table()));
-        self::assertFalse($schema->table_exists($schema->timeline_table()));
+        self::assertCount(4, $schema->tables());
+        foreach ($schema->tables() as $table) {
+            self::assertStringStartsWith(self::PREFIX, $table);
+            self::assertFalse($schema->table_exists($table), $table);
+        }
         foreach (self::OPTIONS as $option) {
             self::assertNull(get_option($option, null), $option);
         }
         self::assertFalse(wp_next_scheduled(Delivery_Retention::CRON_HOOK));
+        self::assertFalse(wp_next_scheduled(Lead_Reindex::CRON_HOOK));
         self::assertFalse(get_transient(Endpoint_Check::CACHE));
         self::assertFalse(get_transient(Settings_Page::TEST_RESULT_TRANSIENT . '1'));
         self::assertSame([], self::leftoverOptions(), 'no option or transient of the plugin is left');
@@ -175,7 +182,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
     private function dropScratchTables(): void
     {
         global $wpdb;
-        foreach (['options', 'posts', 'postmeta', 'solar_capture_deliveries', 'solar_capture_timeline'] as $table) {
+        foreach (['options', 'posts', 'postmeta', 'solar_capture_deliveries', 'solar_capture_timeline', 'solar_capture_lead_index', 'solar_capture_lead_keys'] as $table) {
             $wpdb->query('DROP TABLE IF EXISTS ' . self::PREFIX . $table);
         }
     }

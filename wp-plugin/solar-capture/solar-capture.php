@@ -33,5 +33,6 @@ if ( ! SolarCapture\Plugin\Requirements::met() ) {
 
 require_once __DIR__ . '/includes/class-autoloader.php';
 SolarCapture\Plugin\Autoloader::register();
+require_once __DIR__ . '/includes/functions.php';
 
 SolarCapture\Plugin\Plugin::bootstrap( __FILE__ );

@@ -10,6 +10,10 @@ if ( ! defined( 'WP_UNINSTALL_PLUGIN' ) ) {
 	exit;
 }
 
+// The plugin is inactive when it is deleted: its classes are loaded here.
+require_once __DIR__ . '/includes/class-autoloader.php';
+SolarCapture\Plugin\Autoloader::register();
+
 /**
  * Removes Solar Capture's data from the current site. A function, not file-scope code, so that the
  * loop below can run it once per site without leaking variables.
@@ -34,20 +38,17 @@ function solar_capture_uninstall_site() {
 		} while ( count( $ids ) === 500 );
 	}
 
-	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}solar_capture_deliveries" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange
-	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}solar_capture_timeline" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange
+	foreach ( ( new SolarCapture\Plugin\Database\Schema() )->tables() as $solar_capture_table ) {
+		$wpdb->query( "DROP TABLE IF EXISTS {$solar_capture_table}" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange
+	}
 
-	foreach ( array(
-		'solar_capture_secret',
-		'solar_capture_previous_secret',
-		'solar_capture_secret_last_matched',
-		'solar_capture_previous_secret_last_matched',
-		'solar_capture_schema_version',
-		'solar_capture_delete_data_on_uninstall',
-		'solar_capture_delivery_retention_days',
-		'solar_capture_last_prune',
-	) as $option ) {
-		delete_option( $option );
+	// Every option of the plugin, whichever part wrote it (secrets, schema version, settings, lead key,
+	// reindex cursor, ...): nothing of it is left behind, including options a later version adds.
+	$solar_capture_options = $wpdb->get_col(
+		$wpdb->prepare( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE %s", $wpdb->esc_like( 'solar_capture_' ) . '%' )
+	);
+	foreach ( (array) $solar_capture_options as $solar_capture_option ) {
+		delete_option( $solar_capture_option );
 	}
 
 	// Transients: the endpoint check and each admin's pending "Send test delivery" result.
@@ -59,7 +60,8 @@ function solar_capture_uninstall_site() {
 		)
 	);
 
-	wp_clear_scheduled_hook( 'solar_capture_prune_deliveries' );
+	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Delivery_Retention::CRON_HOOK );
+	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Lead_Reindex::CRON_HOOK );
 }
 
 if ( is_multisite() ) {

@@ -18,7 +18,10 @@ use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
+use SolarCapture\Plugin\Jobs\Lead_Reindex;
+use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type;
+use SolarCapture\Plugin\Leads\Lead_Reference;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
 use SolarCapture\Plugin\Leads\Timeline;
@@ -41,7 +44,9 @@ final class Plugin {
 	public readonly Secrets $secrets;
 	public readonly Delivery_Store $deliveries;
 	public readonly Timeline $timeline;
+	public readonly Lead_Index $lead_index;
 	public readonly Lead_Store $leads;
+	public readonly Lead_Reindex $reindex;
 	public readonly Lead_Post_Type $post_type;
 	public readonly Lead_Updater $lead_updater;
 	public readonly Delivery_Pipeline $pipeline;
@@ -83,9 +88,11 @@ final class Plugin {
 		$this->secrets        = new Secrets();
 		$this->deliveries     = new Delivery_Store( $this->schema, $this->engine );
 		$this->timeline       = new Timeline( $this->schema );
-		$this->leads          = new Lead_Store();
+		$this->lead_index     = new Lead_Index( $this->schema );
+		$this->leads          = new Lead_Store( $this->lead_index );
+		$this->reindex        = new Lead_Reindex( $this->lead_index );
 		$this->post_type      = new Lead_Post_Type();
-		$this->lead_updater   = new Lead_Updater( $this->leads, $this->timeline );
+		$this->lead_updater   = new Lead_Updater( $this->leads, $this->lead_index, $this->timeline );
 		$this->pipeline       = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
 		$this->controller     = new Webhook_Controller( $this->secrets, $this->pipeline );
 		$this->retention      = new Delivery_Retention( $this->deliveries );
@@ -98,10 +105,10 @@ final class Plugin {
 			new Data_Tab( $this->retention )
 		);
 		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->pipeline );
-		$this->lead_admin     = new Lead_Admin( $this->leads, $this->timeline );
+		$this->lead_admin     = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
 		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
 		$this->assets         = new Admin_Assets();
-		$this->privacy        = new Privacy( $this->leads, $this->timeline, $this->deliveries );
+		$this->privacy        = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
 	}
 
 	/**
@@ -111,7 +118,8 @@ final class Plugin {
 	 */
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
-			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine );
+			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
+			$this->lead_index, $this->reindex );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();
 		}
@@ -122,6 +130,8 @@ final class Plugin {
 				load_plugin_textdomain( 'solar-capture', false, dirname( plugin_basename( $plugin_file ) ) . '/languages' );
 			}
 		);
+		// Sites upgraded from before lead references get their key with the upgrade, not on the first booking.
+		add_action( 'solar_capture_schema_upgraded', array( Lead_Reference::class, 'key' ), 10, 0 );
 		register_activation_hook( $plugin_file, array( $this, 'activate' ) );
 		register_deactivation_hook( $plugin_file, array( $this, 'deactivate' ) );
 	}
@@ -131,6 +141,8 @@ final class Plugin {
 	 */
 	public function activate(): void {
 		$this->schema->install();
+		Lead_Reference::key();
+		$this->reindex->start();
 		$this->post_type->register();
 		$this->retention->schedule();
 	}

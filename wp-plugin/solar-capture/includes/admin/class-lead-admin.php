@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Admin;
 
+use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
@@ -19,19 +20,19 @@ use SolarCapture\Plugin\Leads\Timeline;
  */
 final class Lead_Admin {
 
-	public function __construct( private Lead_Store $leads, private Timeline $timeline ) {
+	public function __construct( private Lead_Store $leads, private Lead_Index $index, private Timeline $timeline ) {
 	}
 
 	/** Query argument of the booking status filter on the list screen. */
 	public const STATUS_FILTER = 'solar_status';
 
-	/** Sortable columns: meta key and how it sorts. */
+	/** Sortable columns and the lead index column each sorts by. */
 	private const SORTABLE = array(
-		'solar_email'       => array( Lead::META_EMAIL, 'CHAR' ),
-		'solar_status'      => array( Lead::META_STATUS, 'CHAR' ),
-		'solar_appointment' => array( Lead::META_BOOKING_START, 'NUMERIC' ),
-		'solar_event_type'  => array( Lead::META_EVENT_TYPE, 'CHAR' ),
-		'solar_last_change' => array( Lead::META_LAST_EVENT_AT, 'NUMERIC' ),
+		'solar_email'       => 'email',
+		'solar_status'      => 'status',
+		'solar_appointment' => 'booking_start',
+		'solar_event_type'  => 'event_type',
+		'solar_last_change' => 'last_change',
 	);
 
 	public function add_hooks(): void {
@@ -39,8 +40,9 @@ final class Lead_Admin {
 		add_action( 'manage_' . Lead::POST_TYPE . '_posts_custom_column', array( $this, 'column' ), 10, 2 );
 		add_filter( 'manage_edit-' . Lead::POST_TYPE . '_sortable_columns', array( $this, 'sortable_columns' ) );
 		add_action( 'restrict_manage_posts', array( $this, 'status_filter' ) );
-		add_action( 'pre_get_posts', array( $this, 'filter_and_sort' ) );
+		add_filter( 'posts_clauses', array( $this, 'list_clauses' ), 10, 2 );
 		add_filter( 'posts_search', array( $this, 'search' ), 10, 2 );
+		add_filter( 'disable_months_dropdown', array( $this, 'hide_months' ), 10, 2 );
 		add_filter( 'display_post_states', array( $this, 'post_states' ), 10, 2 );
 		add_filter( 'enter_title_here', array( $this, 'title_placeholder' ), 10, 2 );
 		add_action( 'add_meta_boxes_' . Lead::POST_TYPE, array( $this, 'add_meta_boxes' ) );
@@ -145,57 +147,35 @@ final class Lead_Admin {
 	}
 
 	/**
-	 * Applies the status filter and the meta-column sorting to the lead list's main query.
+	 * The status filter, the sorting by a lead column and the search (name, e-mail, phone digits) of the
+	 * lead list, through the lead index: their cost does not grow with the number of leads.
 	 *
-	 * @param \WP_Query $query The query.
+	 * @param array<string, string> $clauses The query's SQL clauses.
+	 * @param \WP_Query             $query   The query.
+	 * @return array<string, string>
 	 */
-	public function filter_and_sort( $query ): void {
-		if ( ! $this->is_lead_list_query( $query ) ) {
-			return;
+	public function list_clauses( $clauses, $query ) {
+		if ( ! is_array( $clauses ) || ! $this->is_lead_list_query( $query ) ) {
+			return $clauses;
 		}
-		$meta_query = array();
-		$status     = $this->requested_status();
-		if ( '' !== $status ) {
-			$meta_query['solar_status_filter'] = array(
-				'key'   => Lead::META_STATUS,
-				'value' => $status,
-			);
+		$orderby          = $query->get( 'orderby' );
+		$terms            = $query->is_search() ? $query->get( 'search_terms' ) : array();
+		$index            = $this->index->list_clauses(
+			$this->requested_status(),
+			is_string( $orderby ) ? ( self::SORTABLE[ $orderby ] ?? '' ) : '',
+			strtoupper( (string) $query->get( 'order' ) ),
+			is_array( $terms ) ? array_map( 'strval', $terms ) : array()
+		);
+		$clauses['join']  .= $index['join'];
+		$clauses['where'] .= $index['where'];
+		if ( '' !== $index['orderby'] ) {
+			$clauses['orderby'] = $index['orderby'];
 		}
-		$orderby = $query->get( 'orderby' );
-		if ( is_string( $orderby ) && isset( self::SORTABLE[ $orderby ] ) ) {
-			list( $key, $type ) = self::SORTABLE[ $orderby ];
-			// EXISTS or NOT EXISTS: leads without the value stay in the list (sorted as empty).
-			$meta_query['solar_sort_group'] = array(
-				'relation'   => 'OR',
-				'solar_sort' => array(
-					'key'     => $key,
-					'compare' => 'EXISTS',
-					'type'    => $type,
-				),
-				array(
-					'key'     => $key,
-					'compare' => 'NOT EXISTS',
-				),
-			);
-
-			$order = 'ASC' === strtoupper( (string) $query->get( 'order' ) ) ? 'ASC' : 'DESC';
-			$query->set(
-				'orderby',
-				array(
-					'solar_sort' => $order,
-					'ID'         => $order,
-				)
-			);
-		}
-		if ( array() !== $meta_query ) {
-			$existing = $query->get( 'meta_query' );
-			$query->set( 'meta_query', array_merge( is_array( $existing ) ? $existing : array(), array( 'relation' => 'AND' ), $meta_query ) );
-		}
+		return $clauses;
 	}
 
 	/**
-	 * Search in the lead list also finds e-mails and phone numbers (phones ignoring spaces, dashes,
-	 * dots, slashes and brackets, so "030 1234567" finds "+49 30 123-4567" by its digits too).
+	 * The lead list's search is list_clauses()'s: WordPress's own (title, excerpt, content) is replaced.
 	 *
 	 * @param string    $search The WHERE part WordPress built for the search.
 	 * @param \WP_Query $query  The query.
@@ -208,7 +188,18 @@ final class Lead_Admin {
 		if ( ! is_array( $terms ) || array() === $terms ) {
 			return $search;
 		}
-		return $this->leads->search_condition( array_map( 'strval', $terms ) );
+		return $this->index->list_clauses( '', '', '', array_map( 'strval', $terms ) )['search'];
+	}
+
+	/**
+	 * No "All dates" dropdown on the lead list: it scans every lead for its months, and "Last change"
+	 * sorts by date already.
+	 *
+	 * @param bool   $disable   Whether to hide it.
+	 * @param string $post_type The list's post type.
+	 */
+	public function hide_months( $disable, $post_type ) {
+		return Lead::POST_TYPE === $post_type ? true : $disable;
 	}
 
 	/**

@@ -18,7 +18,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	public const VERSION        = '2';
+	public const VERSION        = '3';
 	public const VERSION_OPTION = 'solar_capture_schema_version';
 
 	public function add_hooks(): void {
@@ -31,6 +31,25 @@ final class Schema {
 		return $wpdb->prefix . 'solar_capture_deliveries';
 	}
 
+	public function lead_index_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_lead_index';
+	}
+
+	public function lead_keys_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_lead_keys';
+	}
+
+	/**
+	 * Every table of the plugin (uninstall drops them).
+	 *
+	 * @return string[]
+	 */
+	public function tables(): array {
+		return array( $this->deliveries_table(), $this->timeline_table(), $this->lead_index_table(), $this->lead_keys_table() );
+	}
+
 	public function timeline_table(): string {
 		global $wpdb;
 		return $wpdb->prefix . 'solar_capture_timeline';
@@ -40,8 +59,15 @@ final class Schema {
 	 * Runs install() when the stored schema version is not the current one.
 	 */
 	public function maybe_upgrade(): void {
-		if ( get_option( self::VERSION_OPTION ) !== self::VERSION ) {
-			$this->install();
+		$previous = get_option( self::VERSION_OPTION );
+		if ( $previous !== self::VERSION && $this->install() ) {
+			/**
+			 * Fires once after the plugin's tables were created or upgraded (the lead index starts its
+			 * reindex here).
+			 *
+			 * @param string|false $previous The schema version before, or false on a new site.
+			 */
+			do_action( 'solar_capture_schema_upgraded', $previous );
 		}
 	}
 
@@ -111,7 +137,44 @@ final class Schema {
 ) {$options};"
 		);
 
-		$ok = $this->table_exists( $deliveries ) && $this->table_exists( $timeline ) && $this->backfill_reason_codes();
+		$index = $this->lead_index_table();
+		$keys  = $this->lead_keys_table();
+		// One row per lead: what the list filters, sorts and searches by (Lead_Index).
+		dbDelta(
+			"CREATE TABLE {$index} (
+  lead_id bigint(20) unsigned NOT NULL,
+  post_status varchar(20) NOT NULL DEFAULT '',
+  email varchar(191) NOT NULL DEFAULT '',
+  phone_digits varchar(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+  status varchar(20) NOT NULL DEFAULT '',
+  booking_start bigint(20) NULL,
+  event_type varchar(191) NOT NULL DEFAULT '',
+  last_change bigint(20) NOT NULL DEFAULT 0,
+  owner bigint(20) unsigned NOT NULL DEFAULT 0,
+  indexed_modified datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  PRIMARY KEY  (lead_id),
+  KEY email (email),
+  KEY phone_digits (phone_digits),
+  KEY status_start (status,booking_start),
+  KEY booking_start (booking_start),
+  KEY event_type (event_type),
+  KEY last_change (last_change),
+  KEY owner (owner)
+) {$options};"
+		);
+		// The keys that identify a live lead, each held by one lead: claiming one is the atomic step of
+		// creating a lead. key_hash = SHA-256 of kind and value, so a key is exact whatever its length.
+		dbDelta(
+			"CREATE TABLE {$keys} (
+  key_hash binary(32) NOT NULL,
+  kind varchar(8) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  lead_id bigint(20) unsigned NOT NULL,
+  PRIMARY KEY  (key_hash),
+  KEY lead_id (lead_id)
+) {$options};"
+		);
+
+		$ok = array() === array_filter( $this->tables(), fn ( string $table ): bool => ! $this->table_exists( $table ) ) && $this->backfill_reason_codes();
 		if ( $ok ) {
 			update_option( self::VERSION_OPTION, self::VERSION, true );
 		}

@@ -16,7 +16,7 @@ final class Lead_Post_Type {
 
 	public const POST_TYPE = 'solar_lead';
 
-	public const STATUSES = array( 'requested', 'booked', 'rescheduled', 'cancelled', 'rejected', 'completed', 'no_show' );
+	public const STATUSES = array( 'new', 'requested', 'booked', 'rescheduled', 'cancelled', 'rejected', 'completed', 'no_show' );
 
 	public const META_EMAIL               = '_solar_email';
 	public const META_PHONE               = '_solar_phone';
@@ -27,6 +27,8 @@ final class Lead_Post_Type {
 	public const META_EVENT_TYPE          = '_solar_event_type';
 	public const META_CANCELLATION_REASON = '_solar_cancellation_reason';
 	public const META_LAST_EVENT_AT       = '_solar_last_event_at';
+	/** The attendee e-mail of the current booking, when it is not the lead's own (somebody booked for the lead). */
+	public const META_BOOKING_EMAIL = '_solar_booking_email';
 	/** Every booking uid the lead has had, one meta row each (rescheduling changes the uid). */
 	public const META_BOOKING_UIDS = '_solar_booking_uids';
 
@@ -82,6 +84,7 @@ final class Lead_Post_Type {
 		$this->register_meta( self::META_EVENT_TYPE, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_CANCELLATION_REASON, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_LAST_EVENT_AT, 'integer', array( $this, 'sanitize_int' ) );
+		$this->register_meta( self::META_BOOKING_EMAIL, 'string', array( $this, 'sanitize_email' ) );
 		$this->register_meta( self::META_BOOKING_UIDS, 'string', array( $this, 'sanitize_text' ), false );
 	}
 
@@ -148,6 +151,7 @@ final class Lead_Post_Type {
 	 */
 	public static function status_label( string $status ): string {
 		$labels = array(
+			'new'         => __( 'New (form, not booked)', 'solar-capture' ),
 			'requested'   => __( 'Requested', 'solar-capture' ),
 			'booked'      => __( 'Booked', 'solar-capture' ),
 			'rescheduled' => __( 'Rescheduled', 'solar-capture' ),

@@ -14,31 +14,16 @@ use SolarCapture\Plugin\Database\Storage_Exception;
 /**
  * Lead storage: posts of type solar_lead and their meta.
  *
- * Lookups go to the database, not the object cache: they run under the matching lock and must see what
- * the previous holder committed, even on a site with a persistent object cache.
+ * Lookups go to the database, not the object cache: they run inside the delivery's transaction and must
+ * see what other deliveries committed, even on a site with a persistent object cache. Matching goes
+ * through the lead index; while a reindex walk is under way it also looks at post meta.
  */
 final class Lead_Store {
 
-	/** Seconds to wait for the matching lock before answering 503. */
-	private const LOCK_TIMEOUT = 15;
-
-	/** @var array<int, true> Lead_Store written since the last forget_written(), to clear from the cache on rollback. */
+	/** @var array<int, true> Leads written since the last forget_written(), to clear from the cache on rollback. */
 	private array $written = array();
 
-	/**
-	 * Serialises matching and creating leads across concurrent deliveries: without it, two different
-	 * events of one new booking (CREATED and CONFIRMED arriving together) could both miss the lookup and
-	 * create two leads. A server-wide named lock, so its name includes the database and table prefix.
-	 */
-	public function lock(): bool {
-		global $wpdb;
-		$timeout = (int) apply_filters( 'solar_capture_lock_timeout', self::LOCK_TIMEOUT );
-		return '1' === (string) $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, %d)', $this->lock_name(), max( 0, $timeout ) ) );
-	}
-
-	public function unlock(): void {
-		global $wpdb;
-		$wpdb->query( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $this->lock_name() ) );
+	public function __construct( private Lead_Index $index ) {
 	}
 
 	/**
@@ -69,6 +54,10 @@ final class Lead_Store {
 		if ( array() === $uids ) {
 			return null;
 		}
+		$found = $this->index->find_by_uids( $uids );
+		if ( null !== $found || $this->index->is_complete() ) {
+			return $found;
+		}
 		$in    = implode( ',', array_fill( 0, count( $uids ), '%s' ) );
 		$found = $wpdb->get_var(
 			$wpdb->prepare(
@@ -92,6 +81,10 @@ final class Lead_Store {
 		$email = Lead_Post_Type::normalize_email( $email );
 		if ( '' === $email ) {
 			return null;
+		}
+		$found = $this->index->find_by_email( $email );
+		if ( null !== $found || $this->index->is_complete() ) {
+			return $found;
 		}
 		$found = $wpdb->get_var(
 			$wpdb->prepare(
@@ -162,6 +155,16 @@ final class Lead_Store {
 		if ( is_wp_error( $result ) || 0 === $result ) {
 			throw new Storage_Exception( 'renaming the lead failed' );
 		}
+	}
+
+	/**
+	 * The lead's name as stored ('' when it has none).
+	 *
+	 * @param int $id Lead id.
+	 */
+	public function title( int $id ): string {
+		global $wpdb;
+		return (string) $wpdb->get_var( $wpdb->prepare( "SELECT post_title FROM {$wpdb->posts} WHERE ID = %d", $id ) );
 	}
 
 	/**
@@ -279,70 +282,6 @@ final class Lead_Store {
 				add_filter( 'title_save_pre', 'wp_filter_kses', $priority );
 			}
 		}
-	}
-
-	/**
-	 * The WHERE part of the lead list's search: every term must be in the name, the e-mail or the phone,
-	 * and a term of three digits or more also finds phones by their digits ("030 1234567" finds
-	 * "+49 30 123-4567"). For WordPress's posts_search filter, joined to {$wpdb->posts}.
-	 *
-	 * @param string[] $terms Search terms.
-	 */
-	public function search_condition( array $terms ): string {
-		global $wpdb;
-		$digits_only = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(solar_m.meta_value, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '/', ''), '+', '')";
-		$clauses     = array();
-		foreach ( $terms as $term ) {
-			$like   = '%' . $wpdb->esc_like( $term ) . '%';
-			$any    = array(
-				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				$wpdb->prepare(
-					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key IN (%s, %s) AND solar_m.meta_value LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-					Lead_Post_Type::META_EMAIL,
-					Lead_Post_Type::META_PHONE,
-					$like
-				),
-			);
-			$digits = (string) preg_replace( '/\D+/', '', $term );
-			if ( strlen( $digits ) >= 3 ) {
-				$any[] = $wpdb->prepare(
-					"EXISTS (SELECT 1 FROM {$wpdb->postmeta} solar_m WHERE solar_m.post_id = {$wpdb->posts}.ID AND solar_m.meta_key = %s AND {$digits_only} LIKE %s)", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-					Lead_Post_Type::META_PHONE,
-					'%' . $wpdb->esc_like( $digits ) . '%'
-				);
-			}
-			$clauses[] = '(' . implode( ' OR ', $any ) . ')';
-		}
-		return array() === $clauses ? '' : ' AND (' . implode( ' AND ', $clauses ) . ') ';
-	}
-
-	/**
-	 * Every lead with this e-mail, trashed ones too (privacy export and erasure), oldest first.
-	 *
-	 * @param string $email E-mail, any case.
-	 * @return int[]
-	 */
-	public function ids_by_email( string $email ): array {
-		global $wpdb;
-		$email = Lead_Post_Type::normalize_email( $email );
-		if ( '' === $email ) {
-			return array();
-		}
-		$ids = $wpdb->get_col(
-			$wpdb->prepare(
-				"SELECT DISTINCT p.ID FROM {$wpdb->posts} p INNER JOIN {$wpdb->postmeta} m ON m.post_id = p.ID
-				WHERE p.post_type = %s AND m.meta_key = %s AND m.meta_value = %s ORDER BY p.ID ASC",
-				Lead_Post_Type::POST_TYPE,
-				Lead_Post_Type::META_EMAIL,
-				$email
-			)
-		);
-		return array_map( 'intval', is_array( $ids ) ? $ids : array() );
-	}
-
-	private function lock_name(): string {
-		global $wpdb;
-		return 'solar_capture_' . substr( md5( DB_NAME . '|' . $wpdb->prefix ), 0, 24 );
 	}
 
 	/**

@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Pipeline;
 use SolarCapture\PayloadException;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
+use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
 
@@ -30,6 +31,9 @@ defined( 'ABSPATH' ) || exit;
  *   is therefore processed, never answered as a duplicate of an attempt that did nothing.
  */
 final class Delivery_Pipeline {
+
+	/** Tries of a delivery that lost a race to create its lead (the second finds the winner's lead). */
+	private const ATTEMPTS = 3;
 
 	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads ) {
 	}
@@ -92,21 +96,28 @@ final class Delivery_Pipeline {
 	 */
 	private function store( array $event, string $body, Delivery_Source $source ): Delivery_Outcome {
 		$kind = Lead_Updater::kind( (string) $event['trigger'] );
-		try {
-			$outcome = $this->with_lead_lock(
-				Lead_Updater::KIND_LEAD === $kind,
-				fn (): Delivery_Outcome => Transaction::run( fn (): Delivery_Outcome => $this->claim_apply_finalise( $event, $body, $source, $kind ) )
-			);
-		} catch ( Event_Already_Claimed $e ) {
-			return $this->record_duplicate( $event, $source );
-		} catch ( \Throwable $e ) {
-			$this->leads->forget_written();
-			$code = $e instanceof Storage_Exception ? Reason::STORAGE_UNAVAILABLE : Reason::PROCESSING_FAILED;
-			if ( Reason::PROCESSING_FAILED === $code ) {
-				// Not the sender's fault and not shown to it: the details go to the PHP error log.
-				error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+		for ( $attempt = 1;; ++$attempt ) {
+			try {
+				$outcome = Transaction::run( fn (): Delivery_Outcome => $this->claim_apply_finalise( $event, $body, $source, $kind ) );
+				break;
+			} catch ( Event_Already_Claimed $e ) {
+				return $this->record_duplicate( $event, $source );
+			} catch ( Lead_Key_Conflict $e ) {
+				// Another delivery created this booking's lead first and committed; the next attempt finds it.
+				$this->leads->forget_written();
+				if ( $attempt < self::ATTEMPTS ) {
+					continue;
+				}
+				return $this->record_failure( Reason::STORAGE_UNAVAILABLE, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
+			} catch ( \Throwable $e ) {
+				$this->leads->forget_written();
+				$code = $e instanceof Storage_Exception ? Reason::STORAGE_UNAVAILABLE : Reason::PROCESSING_FAILED;
+				if ( Reason::PROCESSING_FAILED === $code ) {
+					// Not the sender's fault and not shown to it: the details go to the PHP error log.
+					error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+				}
+				return $this->record_failure( $code, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
 			}
-			return $this->record_failure( $code, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
 		}
 		$this->leads->clear_written();
 
@@ -124,30 +135,6 @@ final class Delivery_Pipeline {
 			do_action( 'solar_capture_lead_updated', $outcome->lead_id, $event, (int) $outcome->delivery_id, $outcome, $source );
 		}
 		return $outcome;
-	}
-
-	/**
-	 * Runs $work under the lead matching lock when it may match or create a lead.
-	 *
-	 * @template T
-	 * @param bool          $needed Whether the event concerns a lead.
-	 * @param callable(): T $work   The transaction.
-	 * @return T
-	 * @throws Storage_Exception When the lock can't be had in time.
-	 */
-	private function with_lead_lock( bool $needed, callable $work ) {
-		if ( ! $needed ) {
-			return $work();
-		}
-		// Taken before the transaction starts, so the transaction reads what the last holder committed.
-		if ( ! $this->leads->lock() ) {
-			throw new Storage_Exception( 'waiting for the lead matching lock timed out' );
-		}
-		try {
-			return $work();
-		} finally {
-			$this->leads->unlock();
-		}
 	}
 
 	/**
@@ -207,9 +194,10 @@ final class Delivery_Pipeline {
 		if ( Lead_Updater::KIND_IGNORED === $kind ) {
 			return new Delivery_Outcome( Delivery_Store::IGNORED, Reason::NO_LEAD_EFFECT, $delivery_id, $trigger );
 		}
-		$change = $this->updater->apply( $event, $delivery_id );
+		$change  = $this->updater->apply( $event, $delivery_id );
+		$ignored = null === $change['ignored_lead_id'] ? '' : sprintf( 'metadata lead_id %d ignored: no valid lead_ref and not the booker\'s lead', $change['ignored_lead_id'] );
 		if ( null === $change['lead_id'] ) {
-			return new Delivery_Outcome( Delivery_Store::UNMATCHED, Reason::NO_MATCHING_LEAD, $delivery_id, $trigger );
+			return new Delivery_Outcome( Delivery_Store::UNMATCHED, Reason::NO_MATCHING_LEAD, $delivery_id, $trigger, null, false, false, null, $ignored );
 		}
 		return new Delivery_Outcome(
 			Delivery_Store::ACCEPTED,
@@ -220,7 +208,7 @@ final class Delivery_Pipeline {
 			$change['created'],
 			$change['applied'],
 			null,
-			'matched by ' . $change['matched_by']
+			'matched by ' . $change['matched_by'] . ( '' === $ignored ? '' : '; ' . $ignored )
 		);
 	}
 

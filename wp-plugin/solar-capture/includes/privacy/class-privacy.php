@@ -10,7 +10,7 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Privacy;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
-use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
@@ -28,7 +28,7 @@ final class Privacy {
 	/** Leads or deliveries handled per call (WordPress calls again with the next page until done). */
 	public const PER_PAGE = 20;
 
-	public function __construct( private Lead_Store $leads, private Timeline $timeline, private Delivery_Store $deliveries ) {
+	public function __construct( private Lead_Index $index, private Timeline $timeline, private Delivery_Store $deliveries ) {
 	}
 
 	public function add_hooks(): void {
@@ -84,7 +84,7 @@ final class Privacy {
 	 * @return int[]
 	 */
 	public function lead_ids( string $email ): array {
-		return $this->leads->ids_by_email( $email );
+		return $this->index->ids_by_email( $email );
 	}
 
 	/**
