@@ -29,9 +29,20 @@ final class Curl_Transport
      */
     public static function postAtOnce(string $url, Signed_Delivery $delivery, int $n): array
     {
+        return self::postEachAtOnce($url, array_fill(0, $n, $delivery));
+    }
+
+    /**
+     * Sends every delivery at the same time (different bookings racing each other).
+     *
+     * @param list<Signed_Delivery> $deliveries
+     * @return list<Http_Answer> In the order given.
+     */
+    public static function postEachAtOnce(string $url, array $deliveries): array
+    {
         $multi = curl_multi_init();
         $handles = [];
-        for ($i = 0; $i < $n; $i++) {
+        foreach ($deliveries as $delivery) {
             $handles[] = $handle = self::handle($url, $delivery);
             curl_multi_add_handle($multi, $handle);
         }
