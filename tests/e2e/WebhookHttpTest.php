@@ -168,6 +168,50 @@ final class WebhookHttpTest extends TestCase
         }
     }
 
+    /**
+     * Two events of one new booking at once (Cal.com sends CREATED and, for a paid or confirmed event,
+     * PAID/REQUESTED moments apart), on different php-fpm workers: one lead, both events applied to it.
+     */
+    public function testTwoEventsOfOneNewBookingAtOnceMakeOneLead(): void
+    {
+        $rounds = (int) (getenv('E2E_CONCURRENCY_ROUNDS') ?: 10);
+        for ($round = 1; $round <= $rounds; $round++) {
+            $uid = "e2e-pair-$round-" . bin2hex(random_bytes(6));
+            $now = time();
+            $answers = Curl_Transport::postEachAtOnce(Curl_Transport::endpoint(), [
+                Signed_Delivery::of(self::booking('BOOKING_CREATED', $uid, $now, $now + 86400), self::SECRET),
+                Signed_Delivery::of(self::booking('BOOKING_REQUESTED', $uid, $now + 1, $now + 86400), self::SECRET),
+            ]);
+            self::assertSame([200, 200], array_map(static fn (Http_Answer $a) => $a->status, $answers), "round $round: " . $answers[0]->body . $answers[1]->body);
+            $leads = self::leadsWithUid($uid);
+            self::assertCount(1, $leads, "round $round: one lead");
+            self::assertSame([$leads[0]->ID, $leads[0]->ID], array_map(static fn (Http_Answer $a) => $a->json()['lead_id'], $answers), "round $round: both events on it");
+            self::assertSame(1, count(array_filter($answers, static fn (Http_Answer $a) => true === $a->json()['created'])), "round $round: created once");
+            self::assertSame('requested', get_post_meta($leads[0]->ID, '_solar_booking_status', true), "round $round: the newer event's status");
+        }
+        fwrite(STDERR, sprintf("race of CREATED and REQUESTED of one new booking: %d rounds, 1 lead each\n", $rounds));
+    }
+
+    /** Deliveries of different bookings don't wait for each other, and each makes its own lead. */
+    public function testFiftyDifferentBookingsAtOnceMakeFiftyLeads(): void
+    {
+        $tag = bin2hex(random_bytes(4));
+        $deliveries = [];
+        for ($i = 0; $i < 50; $i++) {
+            $deliveries[] = Signed_Delivery::of(self::booking('BOOKING_CREATED', "e2e-many-$tag-$i", time(), time() + 86400 + $i * 3600), self::SECRET);
+        }
+        $answers = Curl_Transport::postEachAtOnce(Curl_Transport::endpoint(), $deliveries);
+        self::assertSame([200 => 50], array_count_values(array_map(static fn (Http_Answer $a) => $a->status, $answers)));
+        $leads = array_map(static fn (Http_Answer $a) => $a->json()['lead_id'], $answers);
+        self::assertCount(50, array_unique($leads), 'fifty leads');
+        for ($i = 0; $i < 50; $i++) {
+            self::assertCount(1, self::leadsWithUid("e2e-many-$tag-$i"));
+        }
+        $ms = array_map(static fn (Http_Answer $a) => $a->milliseconds, $answers);
+        sort($ms);
+        fwrite(STDERR, sprintf("50 different bookings at once: all 200, 50 leads, p50 %.0f ms, p95 %.0f ms, max %.0f ms\n", $ms[24], $ms[47], $ms[49]));
+    }
+
     public function testAnonymousVisitorsCannotReadLeads(): void
     {
         $uid = 'e2e-private-' . bin2hex(random_bytes(6));

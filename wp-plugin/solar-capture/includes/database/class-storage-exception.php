@@ -13,5 +13,5 @@ namespace SolarCapture\Plugin\Database;
  * Thrown inside the delivery transaction; the pipeline rolls back and answers 503 so the sender retries.
  * The message names the step, never data from the body.
  */
-final class Storage_Exception extends \RuntimeException {
+class Storage_Exception extends \RuntimeException {
 }

@@ -121,15 +121,33 @@ final class Transaction {
 		try {
 			$result = $work();
 			if ( self::errors_since( $mark ) ) {
-				throw new Storage_Exception( 'a database query failed' );
+				throw self::failure( $mark, 'a database query failed' );
 			}
 			if ( ! self::commit() ) {
-				throw new Storage_Exception( 'committing the transaction failed' );
+				throw self::failure( $mark, 'committing the transaction failed' );
 			}
 		} catch ( \Throwable $e ) {
 			self::rollback();
 			throw $e;
 		}
 		return $result;
+	}
+
+	/**
+	 * The exception for a failed transaction: a Transaction_Conflict when the server chose it as a deadlock
+	 * victim (InnoDB) or refused its commit on certification (Galera answers the same error 1213), which
+	 * is worth trying again at once; a Storage_Exception otherwise.
+	 *
+	 * @param int    $mark    From error_mark(), taken when the transaction began.
+	 * @param string $message What failed.
+	 */
+	private static function failure( int $mark, string $message ): Storage_Exception {
+		$errors = isset( $GLOBALS['EZSQL_ERROR'] ) && is_array( $GLOBALS['EZSQL_ERROR'] ) ? array_slice( $GLOBALS['EZSQL_ERROR'], $mark ) : array();
+		foreach ( $errors as $error ) {
+			if ( is_array( $error ) && str_contains( (string) ( $error['error_str'] ?? '' ), 'Deadlock found' ) ) {
+				return new Transaction_Conflict( 'the database chose this transaction as a deadlock victim' );
+			}
+		}
+		return new Storage_Exception( $message );
 	}
 }

@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Pipeline;
 use SolarCapture\PayloadException;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
+use SolarCapture\Plugin\Database\Transaction_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
@@ -32,7 +33,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Delivery_Pipeline {
 
-	/** Tries of a delivery that lost a race to create its lead (the second finds the winner's lead). */
+	/** Tries of a delivery that lost a race (for its lead's keys, or as a deadlock or certification victim). */
 	private const ATTEMPTS = 3;
 
 	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads ) {
@@ -102,8 +103,9 @@ final class Delivery_Pipeline {
 				break;
 			} catch ( Event_Already_Claimed $e ) {
 				return $this->record_duplicate( $event, $source );
-			} catch ( Lead_Key_Conflict $e ) {
-				// Another delivery created this booking's lead first and committed; the next attempt finds it.
+			} catch ( Lead_Key_Conflict | Transaction_Conflict $e ) {
+				// Another delivery created this booking's lead first, or touched the same rows: nothing of
+				// this attempt was kept, and the next one sees what the other committed.
 				$this->leads->forget_written();
 				if ( $attempt < self::ATTEMPTS ) {
 					continue;

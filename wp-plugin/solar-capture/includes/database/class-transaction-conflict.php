@@ -1,0 +1,19 @@
+<?php
+/**
+ * The database rolled a transaction back because another one touched the same rows.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin\Database;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * A deadlock victim (InnoDB) or a failed certification (Galera): nothing of the transaction was kept, and
+ * running it again is the cure. After a few tries it is answered 503, so the sender retries later.
+ */
+final class Transaction_Conflict extends Storage_Exception {
+}
