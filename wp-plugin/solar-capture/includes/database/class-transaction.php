@@ -111,6 +111,7 @@ final class Transaction {
 	 * @param callable(): T $work The writes that belong together.
 	 * @return T What $work returned.
 	 * @throws Storage_Exception When the transaction can't start, a query failed or COMMIT failed.
+	 * @throws Transaction_Conflict When the database rolled it back for a conflicting transaction.
 	 * @throws \Throwable Whatever $work threw, after the rollback.
 	 */
 	public static function run( callable $work ) {
@@ -120,11 +121,14 @@ final class Transaction {
 		}
 		try {
 			$result = $work();
+			$failure = null;
 			if ( self::errors_since( $mark ) ) {
-				throw self::failure( $mark, 'a database query failed' );
+				$failure = 'a database query failed';
+			} elseif ( ! self::commit() ) {
+				$failure = 'committing the transaction failed';
 			}
-			if ( ! self::commit() ) {
-				throw self::failure( $mark, 'committing the transaction failed' );
+			if ( null !== $failure ) {
+				throw self::failure( $mark, $failure );
 			}
 		} catch ( \Throwable $e ) {
 			self::rollback();
