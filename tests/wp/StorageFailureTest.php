@@ -56,7 +56,9 @@ final class StorageFailureTest extends TestCase
     {
         yield 'claim insert' => ["/^INSERT INTO `\\w*solar_capture_deliveries`.*'processing'/s"];
         yield 'creating the lead post' => ["/^INSERT INTO `\\w*posts`/"];
-        yield 'a lead meta row (update_post_meta returns false for both)' => ["/^INSERT INTO `\\w*postmeta`.*_solar_booking_status/s"];
+        yield 'the lead\'s meta' => ["/^INSERT INTO `?\\w*postmeta`? .*_solar_booking_status/s"];
+        yield 'the lead index' => ['/^INSERT INTO `?\\w*solar_capture_lead_index/'];
+        yield 'the lead\'s keys' => ['/^INSERT INTO `?\\w*solar_capture_lead_keys/'];
         yield 'timeline insert' => ['/^INSERT INTO `\\w*solar_capture_timeline`/'];
         yield "the delivery's final state" => ["/^UPDATE `\\w*solar_capture_deliveries` SET `result`/"];
     }

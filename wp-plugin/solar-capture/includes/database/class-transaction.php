@@ -120,7 +120,7 @@ final class Transaction {
 			throw new Storage_Exception( 'starting a transaction failed' );
 		}
 		try {
-			$result = $work();
+			$result  = $work();
 			$failure = null;
 			if ( self::errors_since( $mark ) ) {
 				$failure = 'a database query failed';

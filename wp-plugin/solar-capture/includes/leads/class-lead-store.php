@@ -23,6 +23,9 @@ final class Lead_Store {
 	/** @var array<int, true> Leads written since the last forget_written(), to clear from the cache on rollback. */
 	private array $written = array();
 
+	/** @var array<int, array<string, string|int|null>> Meta values queued by set_meta() until flush_meta(). */
+	private array $pending = array();
+
 	public function __construct( private Lead_Index $index ) {
 	}
 
@@ -175,6 +178,10 @@ final class Lead_Store {
 	 */
 	public function fresh_meta( int $id, string $key ): ?string {
 		global $wpdb;
+		if ( array_key_exists( $key, $this->pending[ $id ] ?? array() ) ) {
+			$queued = $this->pending[ $id ][ $key ];
+			return null === $queued ? null : (string) $queued;
+		}
 		$value = $wpdb->get_var(
 			$wpdb->prepare(
 				"SELECT meta_value FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key = %s ORDER BY meta_id ASC LIMIT 1",
@@ -186,20 +193,46 @@ final class Lead_Store {
 	}
 
 	/**
-	 * Sets a single meta value; null deletes it. Failures surface through Transaction::errors_since()
-	 * (update_post_meta() returns false for "unchanged" too).
+	 * Queues a single meta value (null deletes it) for flush_meta(); fresh_meta() already reads it.
 	 *
 	 * @param int             $id    Lead id.
 	 * @param string          $key   Meta key.
 	 * @param string|int|null $value Value.
 	 */
 	public function set_meta( int $id, string $key, $value ): void {
-		$this->written[ $id ] = true;
-		if ( null === $value ) {
-			delete_post_meta( $id, $key );
+		$this->written[ $id ]         = true;
+		$this->pending[ $id ][ $key ] = $value;
+	}
+
+	/**
+	 * Writes the values set_meta() queued for a lead: two statements whatever their number (one DELETE of
+	 * the keys, one INSERT of the values), instead of a read and a write per key through update_post_meta().
+	 * These keys are the plugin's own (protected, written by the pipeline only), so no meta hooks fire; the
+	 * lead index is synchronised by the caller.
+	 *
+	 * @param int $id Lead id.
+	 * @throws Storage_Exception When a statement fails.
+	 */
+	public function flush_meta( int $id ): void {
+		global $wpdb;
+		$values = $this->pending[ $id ] ?? array();
+		unset( $this->pending[ $id ] );
+		if ( array() === $values ) {
 			return;
 		}
-		update_post_meta( $id, $key, wp_slash( $value ) );
+		$keys = implode( ',', array_map( static fn ( string $key ): string => $wpdb->prepare( '%s', $key ), array_keys( $values ) ) );
+		$rows = array();
+		foreach ( $values as $key => $value ) {
+			if ( null !== $value ) {
+				$rows[] = $wpdb->prepare( '(%d, %s, %s)', $id, $key, (string) $value );
+			}
+		}
+		$ok = false !== $wpdb->query( $wpdb->prepare( "DELETE FROM {$wpdb->postmeta} WHERE post_id = %d AND meta_key IN ({$keys})", $id ) ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared keys.
+			&& ( array() === $rows || false !== $wpdb->query( "INSERT INTO {$wpdb->postmeta} (post_id, meta_key, meta_value) VALUES " . implode( ',', $rows ) ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared rows.
+		wp_cache_delete( $id, 'post_meta' );
+		if ( ! $ok ) {
+			throw new Storage_Exception( 'writing the lead\'s meta failed' );
+		}
 	}
 
 	/**
@@ -228,16 +261,22 @@ final class Lead_Store {
 	 * @throws Storage_Exception When a meta row can't be added.
 	 */
 	public function add_booking_uids( int $id, array $uids ): void {
+		global $wpdb;
 		$known = $this->booking_uids( $id );
+		$rows  = array();
 		foreach ( array_unique( $uids ) as $uid ) {
-			if ( ! is_string( $uid ) || '' === $uid || in_array( $uid, $known, true ) ) {
-				continue;
+			if ( is_string( $uid ) && '' !== $uid && ! in_array( $uid, $known, true ) ) {
+				$rows[] = $wpdb->prepare( '(%d, %s, %s)', $id, Lead_Post_Type::META_BOOKING_UIDS, $uid );
 			}
-			$this->written[ $id ] = true;
-			if ( false === add_post_meta( $id, Lead_Post_Type::META_BOOKING_UIDS, wp_slash( $uid ) ) ) {
-				throw new Storage_Exception( 'recording the booking uid failed' );
-			}
-			$known[] = $uid;
+		}
+		if ( array() === $rows ) {
+			return;
+		}
+		$this->written[ $id ] = true;
+		$ok                   = $wpdb->query( "INSERT INTO {$wpdb->postmeta} (post_id, meta_key, meta_value) VALUES " . implode( ',', $rows ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared rows.
+		wp_cache_delete( $id, 'post_meta' );
+		if ( false === $ok ) {
+			throw new Storage_Exception( 'recording the booking uid failed' );
 		}
 	}
 
@@ -246,6 +285,7 @@ final class Lead_Store {
 	 * cache would otherwise keep rows the database no longer has.
 	 */
 	public function forget_written(): void {
+		$this->pending = array();
 		foreach ( array_keys( $this->written ) as $id ) {
 			clean_post_cache( $id );
 			wp_cache_delete( $id, 'post_meta' );
@@ -257,6 +297,7 @@ final class Lead_Store {
 	 * Ends a successful transaction: nothing to forget.
 	 */
 	public function clear_written(): void {
+		$this->pending = array();
 		$this->written = array();
 	}
 

@@ -161,6 +161,7 @@ final class Lead_Updater {
 			$this->apply_status( $lead_id, $event, (string) $status, $is_booking, $has_details, $attendee, $email, $created );
 		}
 
+		$this->leads->flush_meta( $lead_id );
 		$this->timeline->add( $lead_id, $delivery_id, $event, $applied, $note );
 
 		return array(

@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Leads;
 
+use SolarCapture\Plugin\Database\Rows;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Pipeline\Reason;
@@ -70,12 +71,7 @@ final class Timeline {
 			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
 			'recorded_at'          => Schema::now(),
 		);
-		$ok     = $wpdb->insert(
-			$this->table(),
-			$row,
-			array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s' )
-		);
-		if ( false === $ok ) {
+		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s' ) ) ) ) {
 			throw new Storage_Exception( 'adding the timeline entry failed' );
 		}
 		return (int) $wpdb->insert_id;

@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Pipeline;
 
+use SolarCapture\Plugin\Database\Rows;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Engine;
@@ -110,16 +111,8 @@ final class Delivery_Store {
 	 * @throws Storage_Exception When the update fails.
 	 */
 	public function update( int $id, array $fields ): void {
-		global $wpdb;
 		$fields = $this->prepare( $fields );
-		$result = $wpdb->update(
-			$this->table(),
-			$fields,
-			array( 'id' => $id ),
-			$this->formats( $fields ),
-			array( '%d' )
-		);
-		if ( false === $result ) {
+		if ( ! Rows::update( $this->table(), $id, $fields, self::FORMATS ) ) {
 			throw new Storage_Exception( 'updating the delivery failed' );
 		}
 	}
@@ -396,10 +389,8 @@ final class Delivery_Store {
 
 	/**
 	 * @param array<string, mixed> $row Columns.
-	 * @return int|false
 	 */
-	private function insert( array $row ) {
-		global $wpdb;
+	private function insert( array $row ): bool {
 		$row = $this->prepare(
 			array_merge(
 				array(
@@ -409,7 +400,7 @@ final class Delivery_Store {
 				$row
 			)
 		);
-		return $wpdb->insert( $this->table(), $row, $this->formats( $row ) );
+		return Rows::insert( $this->table(), $row, self::FORMATS );
 	}
 
 	/**
@@ -426,15 +417,6 @@ final class Delivery_Store {
 			}
 		}
 		return $row;
-	}
-
-	/**
-	 * @param array<string, mixed> $row Columns.
-	 * @return string[]
-	 */
-	private function formats( array $row ): array {
-		// Formats pair with columns by position in wpdb.
-		return array_map( static fn ( string $column ): string => self::FORMATS[ $column ], array_keys( $row ) );
 	}
 
 	private function last_errno(): int {

@@ -41,6 +41,9 @@ final class Secrets {
 	/** Length of generated secrets (letters and digits: about 285 bits). */
 	public const GENERATED_LENGTH = 48;
 
+	/** Seconds within which a secret's last match is not written again. */
+	private const MATCH_RESOLUTION = 60;
+
 	/** Characters of a saved secret that the admin screens show, to tell secrets apart. */
 	private const VISIBLE_TAIL = 4;
 
@@ -153,7 +156,8 @@ final class Secrets {
 	 * @param int $slot SLOT_CURRENT or SLOT_PREVIOUS.
 	 */
 	public function record_match( int $slot ): void {
-		if ( isset( self::LAST_MATCH_OPTIONS[ $slot ] ) ) {
+		// To the minute: the screen says "5 mins ago", and a busy site need not write an option per delivery.
+		if ( isset( self::LAST_MATCH_OPTIONS[ $slot ] ) && ( $this->last_match( $slot ) ?? 0 ) < time() - self::MATCH_RESOLUTION ) {
 			update_option( self::LAST_MATCH_OPTIONS[ $slot ], time(), false );
 		}
 	}
