@@ -110,10 +110,11 @@ final class LeadIndexTest extends TestCase
         $data = self::assertResult($this->deliver(self::booking('BOOKING_CANCELLED', '2025-03-02T10:00:00Z')), 'accepted');
         self::assertSame($ana, $data['lead_id'], 'found by its uid in post meta');
 
-        // One batch at a time (resumable), then the rest.
+        // One batch at a time (resumable): Ana's row was written by the delivery, so only Ben is indexed.
         [$done, $cursor] = $this->plugin->lead_index->reindex_after(0, 1);
-        self::assertSame([1, $ana], [$done, $cursor]);
-        self::assertSame(2, solar_capture_reindex_leads(), 'every lead, the one done before too');
+        self::assertSame([0, $ana], [$done, $cursor], 'the delivery indexed Ana already');
+        self::assertSame(1, solar_capture_reindex_leads(), 'Ben lacked his row');
+        self::assertSame(0, solar_capture_reindex_leads(), 'nothing is out of date any more');
         self::assertTrue($this->plugin->lead_index->is_complete());
         self::assertSame(0, $this->plugin->lead_index->stale_count());
         self::assertSame(['cancelled', 'ben@example.net', '442079460018'], [$this->row($ben)['status'], $this->row($ben)['email'], $this->row($ben)['phone_digits']]);
@@ -125,7 +126,8 @@ final class LeadIndexTest extends TestCase
     {
         $older = self::legacyLead('Ana (first)', 'ana@example.com', 'uid-1');
         $newer = self::legacyLead('Ana (second)', 'ana@example.com', 'uid-2');
-        solar_capture_reindex_leads();
+        self::assertSame(2, solar_capture_reindex_leads());
+        self::assertSame(0, solar_capture_reindex_leads(), 'the newer lead does not lack the key its older twin holds');
         self::assertSame($older, $this->plugin->lead_index->find_by_email('ana@example.com'));
         self::assertSame([$older, $newer], $this->plugin->lead_index->ids_by_email('ana@example.com'), 'privacy finds both');
         self::assertSame(['email', 'uid'], $this->keys($older));
@@ -142,6 +144,20 @@ final class LeadIndexTest extends TestCase
         $data = self::assertResult($this->deliver(self::booking('BOOKING_CREATED', '2025-03-03T10:00:00Z')), 'accepted');
         self::assertTrue($data['created']);
         self::assertSame($data['lead_id'], $this->plugin->lead_index->find_by_uids(['uid-ana-1']));
+    }
+
+    public function testAReindexRepairsMetaChangedStraightInTheDatabase(): void
+    {
+        global $wpdb;
+        $lead = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];
+        self::assertSame(0, solar_capture_reindex_leads());
+        $wpdb->update($wpdb->postmeta, ['meta_value' => 'completed'], ['post_id' => $lead, 'meta_key' => Lead::META_STATUS]);
+        $wpdb->delete($this->plugin->lead_index->keys_table(), ['lead_id' => $lead]);
+        self::assertSame(1, solar_capture_reindex_leads());
+        self::assertSame('completed', $this->row($lead)['status']);
+        self::assertSame(['email', 'uid'], $this->keys($lead));
+        wp_trash_post($lead);
+        self::assertSame(0, solar_capture_reindex_leads(), 'trashed: row follows, no keys to restore');
     }
 
     public function testDigitsOfAPhone(): void

@@ -165,10 +165,11 @@ final class Lead_Index {
 	/**
 	 * Rebuilds the index rows and keys of these leads from their posts and meta (batch of any size).
 	 *
-	 * @param int[] $lead_ids Lead ids; ids that are not leads (or are gone) lose their rows.
-	 * @return int How many leads were indexed.
+	 * @param int[] $lead_ids     Lead ids; ids that are not leads (or are gone) lose their rows.
+	 * @param bool  $only_changed Write only the leads whose row or keys differ from what is stored (reindex).
+	 * @return int How many leads were (re)indexed.
 	 */
-	public function sync( array $lead_ids ): int {
+	public function sync( array $lead_ids, bool $only_changed = false ): int {
 		global $wpdb;
 		$lead_ids = array_values( array_unique( array_filter( array_map( 'intval', $lead_ids ) ) ) );
 		if ( array() === $lead_ids ) {
@@ -179,33 +180,57 @@ final class Lead_Index {
 			$wpdb->prepare( "SELECT ID, post_status, post_author, post_modified_gmt FROM {$wpdb->posts} WHERE ID IN ({$in}) AND post_type = %s", Lead_Post_Type::POST_TYPE ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
 			OBJECT_K
 		);
+		$posts = is_array( $posts ) ? $posts : array();
 		$meta  = $this->meta_of( $in );
+
+		$wanted = array();
+		$dead   = array();
+		foreach ( $posts as $id => $post ) {
+			$m             = $meta[ (int) $id ] ?? array();
+			$email         = Lead_Post_Type::normalize_email( (string) ( $m[ Lead_Post_Type::META_EMAIL ][0] ?? '' ) );
+			$wanted[ $id ] = self::keys_of( $m[ Lead_Post_Type::META_BOOKING_UIDS ] ?? array(), '' === $email ? array() : array( $email ) );
+			if ( in_array( $post->post_status, self::DEAD_STATUSES, true ) ) {
+				$dead[]        = (int) $id;
+				$wanted[ $id ] = array();
+			}
+		}
+		$now = $only_changed ? $this->stored( $in, array_keys( array_merge( array(), ...array_values( $wanted ) ) ) ) : array(
+			'rows'    => array(),
+			'keys'    => array(),
+			'holders' => array(),
+		);
 
 		$rows = array();
 		$keys = array();
-		$dead = array();
-		foreach ( is_array( $posts ) ? $posts : array() as $id => $post ) {
-			$id     = (int) $id;
-			$m      = $meta[ $id ] ?? array();
-			$rows[] = $this->index_row( $id, $post, $m );
-			if ( in_array( $post->post_status, self::DEAD_STATUSES, true ) ) {
-				$dead[] = $id;
-				continue;
+		foreach ( $posts as $id => $post ) {
+			$id        = (int) $id;
+			$row       = $this->index_row( $id, $post, $meta[ $id ] ?? array() );
+			$lead_keys = $wanted[ $id ];
+			$missing   = array_diff_key( $lead_keys, $now['keys'] );
+			if ( $only_changed && ( $now['rows'][ $id ] ?? null ) === $row && array() === $missing && ( in_array( $id, $dead, true ) ? ! in_array( $id, $now['holders'] ?? array(), true ) : true ) ) {
+				continue; // Up to date.
 			}
-			$email = Lead_Post_Type::normalize_email( (string) ( $m[ Lead_Post_Type::META_EMAIL ][0] ?? '' ) );
-			$keys  = array_merge( $keys, $this->key_rows( $id, $m[ Lead_Post_Type::META_BOOKING_UIDS ] ?? array(), '' === $email ? array() : array( $email ) ) );
+			$rows[ $id ] = $row;
+			foreach ( $lead_keys as $hash => $kind ) {
+				$keys[] = $wpdb->prepare( '(UNHEX(%s), %s, %d)', $hash, $kind, $id );
+			}
 		}
-		$gone = array_diff( $lead_ids, array_map( 'intval', array_keys( is_array( $posts ) ? $posts : array() ) ) );
+		$gone = array_diff( $lead_ids, array_map( 'intval', array_keys( $posts ) ) );
 		if ( array() !== $gone ) {
 			$this->remove_rows( $gone );
 		}
+		$dead = array_values( array_intersect( $dead, array_keys( $rows ) ) );
 		if ( array() !== $dead ) {
 			$this->remove_keys( $dead );
 		}
 		if ( array() !== $rows ) {
-			$columns = 'lead_id, post_status, email, phone_digits, status, booking_start, event_type, last_change, owner, indexed_modified';
-			$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_slice( explode( ', ', $columns ), 1 ) ) );
-			$this->write( "INSERT INTO {$this->table()} ({$columns}) VALUES " . implode( ',', $rows ) . " ON DUPLICATE KEY UPDATE {$update}", 'writing the lead index failed' );
+			$columns = array_keys( reset( $rows ) );
+			$values  = array_map(
+				static fn ( array $row ): string => '(' . implode( ', ', array_map( static fn ( $v ): string => null === $v ? 'NULL' : ( is_int( $v ) ? (string) $v : $wpdb->prepare( '%s', $v ) ), $row ) ) . ')',
+				$rows
+			);
+			$update  = implode( ', ', array_map( static fn ( string $c ): string => "{$c} = VALUES({$c})", array_slice( $columns, 1 ) ) );
+			$this->write( "INSERT INTO {$this->table()} (" . implode( ', ', $columns ) . ') VALUES ' . implode( ',', $values ) . " ON DUPLICATE KEY UPDATE {$update}", 'writing the lead index failed' );
 		}
 		if ( array() !== $keys ) {
 			// The first lead to hold a key keeps it; reindexing in id order gives an e-mail to the oldest lead.
@@ -215,12 +240,54 @@ final class Lead_Index {
 	}
 
 	/**
-	 * Indexes the next batch of leads after $after_id (a reindex is a walk over ids, so it can stop and
-	 * resume anywhere).
+	 * What is stored for some leads, to compare with what should be: their index rows, which of the keys
+	 * they should hold exist (held by them or by an older lead), and which of them hold keys at all.
+	 *
+	 * @param string   $in     Comma-separated lead ids (integers).
+	 * @param string[] $hashes Key hashes (hex) the leads should hold.
+	 * @return array{rows: array<int, array<string, int|string|null>>, keys: array<string, true>, holders: int[]}
+	 */
+	private function stored( string $in, array $hashes ): array {
+		global $wpdb;
+		$stored = array(
+			'rows'    => array(),
+			'keys'    => array(),
+			'holders' => array(),
+		);
+		foreach ( (array) $wpdb->get_results( "SELECT * FROM {$this->table()} WHERE lead_id IN ({$in})", ARRAY_A ) as $row ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+			$stored['rows'][ (int) $row['lead_id'] ] = self::typed( $row );
+		}
+		if ( array() !== $hashes ) {
+			$list = implode( ',', array_map( static fn ( string $hash ): string => $wpdb->prepare( 'UNHEX(%s)', $hash ), $hashes ) );
+			foreach ( (array) $wpdb->get_col( "SELECT LOWER(HEX(key_hash)) FROM {$this->keys_table()} WHERE key_hash IN ({$list})" ) as $hash ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared list.
+				$stored['keys'][ (string) $hash ] = true;
+			}
+		}
+		$stored['holders'] = array_map( 'intval', (array) $wpdb->get_col( "SELECT DISTINCT lead_id FROM {$this->keys_table()} WHERE lead_id IN ({$in})" ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+		return $stored;
+	}
+
+	/**
+	 * An index row with the types index_row() gives.
+	 *
+	 * @param array<string, mixed> $row A row as read.
+	 * @return array<string, int|string|null>
+	 */
+	private static function typed( array $row ): array {
+		foreach ( array( 'lead_id', 'last_change', 'owner' ) as $int ) {
+			$row[ $int ] = (int) $row[ $int ];
+		}
+		$row['booking_start'] = null === $row['booking_start'] ? null : (int) $row['booking_start'];
+		return $row;
+	}
+
+	/**
+	 * Indexes the leads of the next batch after $after_id that lack a row or keys or whose row is out of
+	 * date (a reindex is a walk over ids, so it can stop and resume anywhere).
 	 *
 	 * @param int $after_id Last id done (0 to start).
 	 * @param int $limit    Batch size.
-	 * @return array{0: int, 1: int} Leads indexed, and the last id done (0 when the walk is over).
+	 * @return array{0: int, 1: int} Leads (re)indexed, and the last id looked at (0 when the walk is over).
 	 */
 	public function reindex_after( int $after_id, int $limit = self::BATCH ): array {
 		global $wpdb;
@@ -236,7 +303,7 @@ final class Lead_Index {
 		if ( array() === $ids ) {
 			return array( 0, 0 );
 		}
-		return array( $this->sync( $ids ), count( $ids ) < $limit ? 0 : (int) end( $ids ) );
+		return array( $this->sync( $ids, true ), count( $ids ) < $limit ? 0 : (int) end( $ids ) );
 	}
 
 	/**
@@ -489,37 +556,29 @@ final class Lead_Index {
 	}
 
 	/**
-	 * The prepared "( ... )" values of one index row.
+	 * The values of one index row, by column, in the table's column order.
 	 *
 	 * @param int                     $id   Lead id.
 	 * @param object                  $post ID, post_status, post_author, post_modified_gmt.
 	 * @param array<string, string[]> $meta Meta values by key.
+	 * @return array<string, int|string|null>
 	 */
-	private function index_row( int $id, object $post, array $meta ): string {
-		global $wpdb;
+	private function index_row( int $id, object $post, array $meta ): array {
 		$first    = static fn ( string $key ): string => (string) ( $meta[ $key ][0] ?? '' );
 		$start    = $first( Lead_Post_Type::META_BOOKING_START );
 		$last     = $first( Lead_Post_Type::META_LAST_EVENT_AT );
 		$modified = strtotime( $post->post_modified_gmt . ' UTC' );
-		$change   = is_numeric( $last ) ? (int) $last : ( false === $modified ? 0 : $modified * 1000 );
-		return $wpdb->prepare(
-			'(%d, %s, %s, %s, %s, ' . ( is_numeric( $start ) ? '%d' : 'NULL' ) . ', %s, %d, %d, %s)',
-			array_merge(
-				array(
-					$id,
-					mb_substr( (string) $post->post_status, 0, 20 ),
-					mb_substr( Lead_Post_Type::normalize_email( $first( Lead_Post_Type::META_EMAIL ) ), 0, 191 ),
-					substr( self::digits( $first( Lead_Post_Type::META_PHONE ) ), 0, 32 ),
-					mb_substr( $first( Lead_Post_Type::META_STATUS ), 0, 20 ),
-				),
-				is_numeric( $start ) ? array( (int) $start ) : array(),
-				array(
-					mb_substr( $first( Lead_Post_Type::META_EVENT_TYPE ), 0, 191 ),
-					$change,
-					(int) $post->post_author,
-					(string) $post->post_modified_gmt,
-				)
-			)
+		return array(
+			'lead_id'          => $id,
+			'post_status'      => mb_substr( (string) $post->post_status, 0, 20 ),
+			'email'            => mb_substr( Lead_Post_Type::normalize_email( $first( Lead_Post_Type::META_EMAIL ) ), 0, 191 ),
+			'phone_digits'     => substr( self::digits( $first( Lead_Post_Type::META_PHONE ) ), 0, 32 ),
+			'status'           => mb_substr( $first( Lead_Post_Type::META_STATUS ), 0, 20 ),
+			'booking_start'    => is_numeric( $start ) ? (int) $start : null,
+			'event_type'       => mb_substr( $first( Lead_Post_Type::META_EVENT_TYPE ), 0, 191 ),
+			'last_change'      => is_numeric( $last ) ? (int) $last : ( false === $modified ? 0 : $modified * 1000 ),
+			'owner'            => (int) $post->post_author,
+			'indexed_modified' => (string) $post->post_modified_gmt,
 		);
 	}
 
