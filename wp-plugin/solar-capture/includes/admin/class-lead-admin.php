@@ -23,6 +23,9 @@ final class Lead_Admin {
 	public function __construct( private Lead_Store $leads, private Lead_Index $index, private Timeline $timeline ) {
 	}
 
+	/** @var string The index condition of the list query being run (for its count). */
+	private string $list_condition = '';
+
 	/** Query argument of the booking status filter on the list screen. */
 	public const STATUS_FILTER = 'solar_status';
 
@@ -42,6 +45,10 @@ final class Lead_Admin {
 		add_action( 'restrict_manage_posts', array( $this, 'status_filter' ) );
 		add_filter( 'posts_clauses', array( $this, 'list_clauses' ), 10, 2 );
 		add_filter( 'posts_search', array( $this, 'search' ), 10, 2 );
+		add_filter( 'posts_search_orderby', array( $this, 'search_orderby' ), 10, 2 );
+		add_filter( 'posts_request', array( $this, 'drop_found_rows' ), 10, 2 );
+		add_filter( 'found_posts_query', array( $this, 'count_list' ), 10, 2 );
+		add_action( 'load-edit.php', array( $this, 'prime_status_counts' ) );
 		add_filter( 'disable_months_dropdown', array( $this, 'hide_months' ), 10, 2 );
 		add_filter( 'display_post_states', array( $this, 'post_states' ), 10, 2 );
 		add_filter( 'enter_title_here', array( $this, 'title_placeholder' ), 10, 2 );
@@ -171,24 +178,66 @@ final class Lead_Admin {
 		if ( '' !== $index['orderby'] ) {
 			$clauses['orderby'] = $index['orderby'];
 		}
+		$this->list_condition = $index['condition'];
 		return $clauses;
 	}
 
 	/**
-	 * The lead list's search is list_clauses()'s: WordPress's own (title, excerpt, content) is replaced.
+	 * The lead list's search is list_clauses()'s: WordPress's own (title, excerpt, content) is dropped.
 	 *
 	 * @param string    $search The WHERE part WordPress built for the search.
 	 * @param \WP_Query $query  The query.
 	 */
 	public function search( $search, $query ) {
-		if ( ! $this->is_lead_list_query( $query ) || ! $query->is_search() ) {
-			return $search;
+		return $this->is_lead_list_query( $query ) && $query->is_search() ? '' : $search;
+	}
+
+	/**
+	 * Nor does the list sort by WordPress's relevance (a LIKE on every title): newest first, or the column.
+	 *
+	 * @param string    $orderby ORDER BY for the search.
+	 * @param \WP_Query $query   The query.
+	 */
+	public function search_orderby( $orderby, $query ) {
+		return $this->is_lead_list_query( $query ) ? '' : $orderby;
+	}
+
+	/**
+	 * The list's total is counted on the index (count_list()), not by SQL_CALC_FOUND_ROWS, which makes the
+	 * database find every row of the list before it returns the first page.
+	 *
+	 * @param string    $sql   The main query.
+	 * @param \WP_Query $query The query.
+	 */
+	public function drop_found_rows( $sql, $query ) {
+		return $this->is_lead_list_query( $query ) ? preg_replace( '/^\s*SELECT\s+SQL_CALC_FOUND_ROWS\s/i', 'SELECT ', (string) $sql, 1 ) : $sql;
+	}
+
+	/**
+	 * @param string    $sql   "SELECT FOUND_ROWS()".
+	 * @param \WP_Query $query The query.
+	 */
+	public function count_list( $sql, $query ) {
+		if ( ! $this->is_lead_list_query( $query ) ) {
+			return $sql;
 		}
-		$terms = $query->get( 'search_terms' );
-		if ( ! is_array( $terms ) || array() === $terms ) {
-			return $search;
+		return 'SELECT ' . $this->index->count( $this->list_post_statuses( $query ), $this->list_condition );
+	}
+
+	/**
+	 * The "All (n) | Private (n) | Trash (n)" counts of the lead list, from the index (wp_count_posts()
+	 * would group every lead by status on each view of the list).
+	 */
+	public function prime_status_counts(): void {
+		if ( Lead::POST_TYPE !== ( $GLOBALS['typenow'] ?? '' ) || ! current_user_can( get_post_type_object( Lead::POST_TYPE )->cap->read_private_posts ?? 'read_private_posts' ) ) {
+			return;
 		}
-		return $this->index->list_clauses( '', '', '', array_map( 'strval', $terms ) )['search'];
+		$counts = array_fill_keys( get_post_stati(), 0 );
+		foreach ( $this->index->counts_by_post_status() as $status => $n ) {
+			$counts[ $status ] = $n;
+		}
+		// The key wp_count_posts() reads for a user who may read private leads.
+		wp_cache_set( 'posts-' . Lead::POST_TYPE, (object) $counts, 'counts' );
 	}
 
 	/**
@@ -341,6 +390,23 @@ final class Lead_Admin {
 	private function requested_status(): string {
 		$status = isset( $_GET[ self::STATUS_FILTER ] ) && is_string( $_GET[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::STATUS_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
 		return in_array( $status, Lead::STATUSES, true ) ? $status : '';
+	}
+
+	/**
+	 * The post statuses the list query shows: the one asked for, or all those in the "All" view.
+	 *
+	 * @param \WP_Query $query The list query.
+	 * @return string[]
+	 */
+	private function list_post_statuses( \WP_Query $query ): array {
+		$asked = $query->get( 'post_status' );
+		if ( is_string( $asked ) && '' !== $asked && 'all' !== $asked && 'any' !== $asked ) {
+			return array_map( 'trim', explode( ',', $asked ) );
+		}
+		if ( is_array( $asked ) && array() !== $asked ) {
+			return array_map( 'strval', $asked );
+		}
+		return array_values( get_post_stati( array( 'show_in_admin_all_list' => true ) ) );
 	}
 
 	/**

@@ -139,13 +139,16 @@ final class Schema {
 
 		$index = $this->lead_index_table();
 		$keys  = $this->lead_keys_table();
-		// One row per lead: what the list filters, sorts and searches by (Lead_Index).
+		// One row per lead: what the list filters, sorts and searches by (Lead_Index). One character set
+		// for every text column: wpdb refuses non-ASCII text (a name) in a query on a table that mixes them.
 		dbDelta(
 			"CREATE TABLE {$index} (
   lead_id bigint(20) unsigned NOT NULL,
   post_status varchar(20) NOT NULL DEFAULT '',
+  name varchar(191) NOT NULL DEFAULT '',
   email varchar(191) NOT NULL DEFAULT '',
-  phone_digits varchar(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+  phone_digits varchar(32) NOT NULL DEFAULT '',
+  phone_reversed varchar(32) NOT NULL DEFAULT '',
   status varchar(20) NOT NULL DEFAULT '',
   booking_start bigint(20) NULL,
   event_type varchar(191) NOT NULL DEFAULT '',
@@ -153,8 +156,9 @@ final class Schema {
   owner bigint(20) unsigned NOT NULL DEFAULT 0,
   indexed_modified datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
   PRIMARY KEY  (lead_id),
+  KEY post_status (post_status),
   KEY email (email),
-  KEY phone_digits (phone_digits),
+  KEY phone_reversed (phone_reversed),
   KEY status_start (status,booking_start),
   KEY booking_start (booking_start),
   KEY event_type (event_type),

@@ -177,7 +177,7 @@ final class Lead_Index {
 		}
 		$in    = implode( ',', $lead_ids );
 		$posts = $wpdb->get_results(
-			$wpdb->prepare( "SELECT ID, post_status, post_author, post_modified_gmt FROM {$wpdb->posts} WHERE ID IN ({$in}) AND post_type = %s", Lead_Post_Type::POST_TYPE ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+			$wpdb->prepare( "SELECT ID, post_status, post_title, post_author, post_modified_gmt FROM {$wpdb->posts} WHERE ID IN ({$in}) AND post_type = %s", Lead_Post_Type::POST_TYPE ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
 			OBJECT_K
 		);
 		$posts = is_array( $posts ) ? $posts : array();
@@ -207,7 +207,9 @@ final class Lead_Index {
 			$row       = $this->index_row( $id, $post, $meta[ $id ] ?? array() );
 			$lead_keys = $wanted[ $id ];
 			$missing   = array_diff_key( $lead_keys, $now['keys'] );
-			if ( $only_changed && ( $now['rows'][ $id ] ?? null ) === $row && array() === $missing && ( in_array( $id, $dead, true ) ? ! in_array( $id, $now['holders'] ?? array(), true ) : true ) ) {
+			$stored    = $now['rows'][ $id ] ?? null;
+			$same      = null !== $stored && count( $stored ) === count( $row ) && array() === array_diff_assoc( $row, $stored );
+			if ( $only_changed && $same && array() === $missing && ( in_array( $id, $dead, true ) ? ! in_array( $id, $now['holders'] ?? array(), true ) : true ) ) {
 				continue; // Up to date.
 			}
 			$rows[ $id ] = $row;
@@ -321,48 +323,101 @@ final class Lead_Index {
 	}
 
 	/**
-	 * The SQL the lead list needs for a filter, a sort and a search, joined on {$wpdb->posts}.ID.
+	 * The SQL the lead list needs for a filter, a search and a sort, on {$wpdb->posts}.
+	 *
+	 * The filter and the search are one condition, `ID IN (SELECT lead_id FROM the index WHERE ...)`, so
+	 * the database reads the narrow index, not every lead's meta. A term that looks like an e-mail is
+	 * matched by prefix and a phone number (six digits or more) by its last digits, both through an index
+	 * (whatever the country prefix: "030 1234567" finds "+49 30 1234567"); other terms are looked for
+	 * anywhere in the name, e-mail and phone digits.
 	 *
 	 * @param string   $status  Booking status to filter by ('' for all).
 	 * @param string   $orderby Index column to sort by ('' for WordPress's own order).
 	 * @param string   $order   ASC or DESC.
-	 * @param string[] $terms   Search terms (each must be in the name, the e-mail or the phone).
-	 * @return array{join: string, where: string, orderby: string, search: string}
+	 * @param string[] $terms   Search terms (each must match).
+	 * @return array{join: string, where: string, orderby: string, condition: string}
 	 */
 	public function list_clauses( string $status, string $orderby, string $order, array $terms ): array {
 		global $wpdb;
+		$conditions = '' === $status ? array() : array( $wpdb->prepare( 'status = %s', $status ) );
+		foreach ( $terms as $term ) {
+			$condition = $this->term_condition( trim( (string) $term ) );
+			if ( '' !== $condition ) {
+				$conditions[] = $condition;
+			}
+		}
 		$clauses = array(
-			'join'    => " LEFT JOIN {$this->table()} solar_i ON solar_i.lead_id = {$wpdb->posts}.ID",
-			'where'   => '' === $status ? '' : $wpdb->prepare( ' AND solar_i.status = %s', $status ),
-			'orderby' => '',
-			'search'  => '',
+			'join'      => '',
+			'where'     => '',
+			'orderby'   => '',
+			'condition' => implode( ' AND ', $conditions ),
 		);
+		if ( array() !== $conditions ) {
+			$clauses['where'] = " AND {$wpdb->posts}.ID IN (SELECT lead_id FROM {$this->table()} WHERE {$clauses['condition']})";
+		}
 		if ( in_array( $orderby, array( 'email', 'status', 'booking_start', 'event_type', 'last_change' ), true ) ) {
 			$dir                = 'ASC' === $order ? 'ASC' : 'DESC';
+			$clauses['join']    = " LEFT JOIN {$this->table()} solar_i ON solar_i.lead_id = {$wpdb->posts}.ID";
 			$clauses['orderby'] = "solar_i.{$orderby} {$dir}, {$wpdb->posts}.ID {$dir}";
 		}
-		$any = array();
-		foreach ( $terms as $term ) {
-			$term = trim( (string) $term );
-			if ( '' === $term ) {
-				continue;
-			}
-			$like   = '%' . $wpdb->esc_like( $term ) . '%';
-			$either = array(
-				$wpdb->prepare( "{$wpdb->posts}.post_title LIKE %s", $like ), // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				$wpdb->prepare( 'solar_i.email LIKE %s', '%' . $wpdb->esc_like( Lead_Post_Type::normalize_email( $term ) ) . '%' ),
-			);
-			$digits = self::digits( $term );
-			// A term written like a phone number ("+49", "(030)", "555-99") is looked for among the digits.
-			if ( strlen( $digits ) >= 3 || ( '' !== $digits && 1 === preg_match( '~\A[0-9+()./ -]+\z~', $term ) ) ) {
-				$either[] = $wpdb->prepare( 'solar_i.phone_digits LIKE %s', '%' . $wpdb->esc_like( $digits ) . '%' );
-			}
-			$any[] = '(' . implode( ' OR ', $either ) . ')';
-		}
-		if ( array() !== $any ) {
-			$clauses['search'] = ' AND (' . implode( ' AND ', $any ) . ') ';
-		}
 		return $clauses;
+	}
+
+	/**
+	 * How many leads the list shows, counted on the index: what SQL_CALC_FOUND_ROWS would count, without
+	 * making the database find every row of the list first.
+	 *
+	 * @param string[] $post_statuses The list's post statuses.
+	 * @param string   $condition     list_clauses()'s condition ('' for none).
+	 */
+	public function count( array $post_statuses, string $condition ): int {
+		global $wpdb;
+		$in = implode( ',', array_map( static fn ( string $s ): string => $wpdb->prepare( '%s', $s ), $post_statuses ) );
+		if ( '' === $in ) {
+			return 0;
+		}
+		return (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$this->table()} WHERE post_status IN ({$in})" . ( '' === $condition ? '' : " AND {$condition}" ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared parts.
+	}
+
+	/**
+	 * Leads by post status, counted on the index (what wp_count_posts() counts on every lead).
+	 *
+	 * @return array<string, int>
+	 */
+	public function counts_by_post_status(): array {
+		global $wpdb;
+		$counts = array();
+		foreach ( (array) $wpdb->get_results( "SELECT post_status, COUNT(*) AS n FROM {$this->table()} GROUP BY post_status" ) as $row ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$counts[ (string) $row->post_status ] = (int) $row->n;
+		}
+		return $counts;
+	}
+
+	/**
+	 * The condition for one search term ('' for a term that matches everything).
+	 *
+	 * @param string $term A search term.
+	 */
+	private function term_condition( string $term ): string {
+		global $wpdb;
+		if ( '' === $term ) {
+			return '';
+		}
+		$digits = self::digits( $term );
+		if ( str_contains( $term, '@' ) ) {
+			return $wpdb->prepare( 'email LIKE %s', $wpdb->esc_like( Lead_Post_Type::normalize_email( $term ) ) . '%' );
+		}
+		$phone_like = '' !== $digits && 1 === preg_match( '~\A[0-9+()./ -]+\z~', $term );
+		if ( $phone_like && strlen( ltrim( $digits, '0' ) ) >= 6 ) {
+			// The last digits: a leading 0 (national prefix) or +49 / 0049 (country code) differ between ways of writing one number.
+			return $wpdb->prepare( 'phone_reversed LIKE %s', $wpdb->esc_like( strrev( ltrim( $digits, '0' ) ) ) . '%' );
+		}
+		$like   = '%' . $wpdb->esc_like( mb_strtolower( $term, 'UTF-8' ) ) . '%';
+		$either = array( $wpdb->prepare( 'name LIKE %s', $like ), $wpdb->prepare( 'email LIKE %s', $like ) );
+		if ( strlen( $digits ) >= 3 || $phone_like ) {
+			$either[] = $wpdb->prepare( 'phone_digits LIKE %s', '%' . $wpdb->esc_like( $digits ) . '%' );
+		}
+		return '(' . implode( ' OR ', $either ) . ')';
 	}
 
 	/**
@@ -559,7 +614,7 @@ final class Lead_Index {
 	 * The values of one index row, by column, in the table's column order.
 	 *
 	 * @param int                     $id   Lead id.
-	 * @param object                  $post ID, post_status, post_author, post_modified_gmt.
+	 * @param object                  $post ID, post_status, post_title, post_author, post_modified_gmt.
 	 * @param array<string, string[]> $meta Meta values by key.
 	 * @return array<string, int|string|null>
 	 */
@@ -571,8 +626,10 @@ final class Lead_Index {
 		return array(
 			'lead_id'          => $id,
 			'post_status'      => mb_substr( (string) $post->post_status, 0, 20 ),
+			'name'             => mb_substr( mb_strtolower( (string) $post->post_title, 'UTF-8' ), 0, 191 ),
 			'email'            => mb_substr( Lead_Post_Type::normalize_email( $first( Lead_Post_Type::META_EMAIL ) ), 0, 191 ),
 			'phone_digits'     => substr( self::digits( $first( Lead_Post_Type::META_PHONE ) ), 0, 32 ),
+			'phone_reversed'   => strrev( substr( self::digits( $first( Lead_Post_Type::META_PHONE ) ), 0, 32 ) ),
 			'status'           => mb_substr( $first( Lead_Post_Type::META_STATUS ), 0, 20 ),
 			'booking_start'    => is_numeric( $start ) ? (int) $start : null,
 			'event_type'       => mb_substr( $first( Lead_Post_Type::META_EVENT_TYPE ), 0, 191 ),
