@@ -160,6 +160,7 @@ final class Schema {
   KEY email (email),
   KEY phone_reversed (phone_reversed),
   KEY status_start (status,booking_start),
+  KEY status_post_status (status,post_status),
   KEY booking_start (booking_start),
   KEY event_type (event_type),
   KEY last_change (last_change),

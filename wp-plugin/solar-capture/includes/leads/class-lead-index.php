@@ -46,6 +46,9 @@ final class Lead_Index {
 	/** Post statuses that take part in matching. */
 	private const DEAD_STATUSES = array( 'trash', 'auto-draft' );
 
+	/** @var array<string, int>|null Leads by post status, once per request (the list screen asks twice). */
+	private ?array $status_counts = null;
+
 	/** @var bool Whether meta changes are synchronised by the caller (the pipeline) instead of one by one. */
 	private bool $deferred = false;
 
@@ -171,7 +174,8 @@ final class Lead_Index {
 	 */
 	public function sync( array $lead_ids, bool $only_changed = false ): int {
 		global $wpdb;
-		$lead_ids = array_values( array_unique( array_filter( array_map( 'intval', $lead_ids ) ) ) );
+		$this->status_counts = null;
+		$lead_ids            = array_values( array_unique( array_filter( array_map( 'intval', $lead_ids ) ) ) );
 		if ( array() === $lead_ids ) {
 			return 0;
 		}
@@ -372,6 +376,10 @@ final class Lead_Index {
 	 */
 	public function count( array $post_statuses, string $condition ): int {
 		global $wpdb;
+		if ( '' === $condition ) {
+			// The whole list: the per-status counts the screen's views need anyway, read once.
+			return (int) array_sum( array_intersect_key( $this->counts_by_post_status(), array_flip( $post_statuses ) ) );
+		}
 		$in = implode( ',', array_map( static fn ( string $s ): string => $wpdb->prepare( '%s', $s ), $post_statuses ) );
 		if ( '' === $in ) {
 			return 0;
@@ -386,11 +394,24 @@ final class Lead_Index {
 	 */
 	public function counts_by_post_status(): array {
 		global $wpdb;
+		if ( null !== $this->status_counts ) {
+			return $this->status_counts;
+		}
 		$counts = array();
 		foreach ( (array) $wpdb->get_results( "SELECT post_status, COUNT(*) AS n FROM {$this->table()} GROUP BY post_status" ) as $row ) { // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 			$counts[ (string) $row->post_status ] = (int) $row->n;
 		}
+		$this->status_counts = $counts;
 		return $counts;
+	}
+
+	/**
+	 * Whether leads are at least half of the posts table (by the table's row estimate: no scan).
+	 */
+	public function leads_are_most_posts(): bool {
+		global $wpdb;
+		$rows = (int) $wpdb->get_var( $wpdb->prepare( 'SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s', $wpdb->posts ) );
+		return $rows > 0 && 2 * array_sum( $this->counts_by_post_status() ) >= $rows;
 	}
 
 	/**
