@@ -39,6 +39,26 @@ if [[ $lint == true ]]; then
   bash scripts/lint.sh || lint_failed=true
 fi
 
+# engine_suites PROFILE FUZZ_SECONDS: the Rust core, the extension built with PROFILE (debug: the dev
+# profile, release), and both engine PHPUnit suites; sets $so to the extension built.
+engine_suites() {
+  local profile=$1 fuzz=$2 flags=()
+  [[ $profile == release ]] && flags=(--release)
+  step "Rust: core unit tests, shared corpus, bounded fuzzing (${fuzz}s per target; $profile)"
+  FUZZ_SECONDS=$fuzz cargo test --no-default-features "${flags[@]}"
+
+  step "Build the extension ($profile)"
+  cargo build "${flags[@]}"
+  so="$repo/target/$profile/libsolar_capture.so"
+  php -d extension="$so" --ri solar_capture
+
+  step "PHPUnit with the native extension (engine, parity, stub)"
+  SOLAR_CAPTURE_ENGINE=native SOLAR_CAPTURE_SO="$so" php -d extension="$so" /usr/bin/phpunit -c tests/php/phpunit.xml
+
+  step "PHPUnit with the pure-PHP engine (the same engine suite, extension absent)"
+  SOLAR_CAPTURE_ENGINE=php php /usr/bin/phpunit -c tests/php/phpunit.xml --exclude-group native
+}
+
 # Fast mode prints its time at the end, passed or not.
 fast_done() {
   local rc=$? ms=$((($(date +%s%N) - started) / 1000000))
@@ -52,19 +72,7 @@ fast_done() {
 
 if [[ $fast == true ]]; then
   trap fast_done EXIT
-  step "Rust: core unit tests, shared corpus, bounded fuzzing (${FUZZ_SECONDS:=2}s per target; dev profile)"
-  FUZZ_SECONDS=$FUZZ_SECONDS cargo test --no-default-features
-
-  step "Build the extension (dev profile)"
-  cargo build
-  so="$repo/target/debug/libsolar_capture.so"
-  php -d extension="$so" --ri solar_capture
-
-  step "PHPUnit with the native extension (engine, parity, stub)"
-  SOLAR_CAPTURE_ENGINE=native SOLAR_CAPTURE_SO="$so" php -d extension="$so" /usr/bin/phpunit -c tests/php/phpunit.xml
-
-  step "PHPUnit with the pure-PHP engine (the same engine suite, extension absent)"
-  SOLAR_CAPTURE_ENGINE=php php /usr/bin/phpunit -c tests/php/phpunit.xml --exclude-group native
+  engine_suites debug "${FUZZ_SECONDS:-2}"
 
   if [[ $lint_failed == true ]]; then
     printf '\ntest: the tests passed but lint failed (see the lint steps above)\n' >&2
@@ -73,19 +81,7 @@ if [[ $fast == true ]]; then
   exit 0
 fi
 
-step "Rust: core unit tests, shared corpus, bounded fuzzing (${FUZZ_SECONDS:=10}s per target)"
-FUZZ_SECONDS=$FUZZ_SECONDS cargo test --no-default-features --release
-
-step "Build the extension"
-cargo build --release
-so="$repo/target/release/libsolar_capture.so"
-php -d extension="$so" --ri solar_capture
-
-step "PHPUnit with the native extension (engine, parity, stub)"
-SOLAR_CAPTURE_ENGINE=native SOLAR_CAPTURE_SO="$so" php -d extension="$so" /usr/bin/phpunit -c tests/php/phpunit.xml
-
-step "PHPUnit with the pure-PHP engine (the same engine suite, extension absent)"
-SOLAR_CAPTURE_ENGINE=php php /usr/bin/phpunit -c tests/php/phpunit.xml --exclude-group native
+engine_suites release "${FUZZ_SECONDS:-10}"
 
 step "valgrind: PHP with the extension over the corpus, 0 bytes definitely lost"
 bash scripts/leak-check.sh 20
