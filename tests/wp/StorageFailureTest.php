@@ -43,6 +43,51 @@ final class StorageFailureTest extends TestCase
         $this->hook('query', $this->injector);
     }
 
+    /**
+     * Makes the first $times queries matching $pattern fail the way a deadlock victim or a Galera
+     * certification failure does (error 1213, raised by the server itself).
+     */
+    private function deadlockQueriesMatching(string $pattern, int $times): void
+    {
+        global $wpdb;
+        $this->suppressed = $wpdb->suppress_errors(true);
+        $left = $times;
+        $this->injector = static function ($sql) use ($pattern, &$left) {
+            if ($left > 0 && preg_match($pattern, (string) $sql)) {
+                --$left;
+                return "BEGIN NOT ATOMIC SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found when trying to get lock; try restarting transaction'; END";
+            }
+            return $sql;
+        };
+        $this->hook('query', $this->injector);
+    }
+
+    public function testADeadlockVictimIsProcessedAgainAtOnce(): void
+    {
+        $this->deadlockQueriesMatching('/^INSERT INTO `\\w*solar_capture_timeline`/', 1);
+        $data = self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'accepted');
+        $this->stopFailing();
+        self::assertTrue($data['created']);
+        self::assertCount(1, self::leadIds(), 'the first attempt left nothing behind');
+        self::assertCount(1, $this->timeline($data['lead_id']));
+        self::assertSame('accepted', $this->lastDelivery()->result, 'no failed row: the retry succeeded');
+    }
+
+    public function testADeadlockThatKeepsComingIs503AndNeverASecondLead(): void
+    {
+        $this->deadlockQueriesMatching('/^INSERT INTO `\\w*solar_capture_timeline`/', 99);
+        $response = $this->deliver(self::fixture('01_booking_created.json'));
+        $this->stopFailing();
+        self::assertError($response, 503, 'solar_capture_storage_unavailable');
+        self::assertSame([], self::leadIds());
+        self::assertSame(Reason::STORAGE_UNAVAILABLE, $this->lastDelivery()->reason_code);
+        self::assertStringContainsString('deadlock', $this->lastDelivery()->reason);
+
+        // Cal.com's retry, once the conflict is over: one lead.
+        self::assertResult($this->deliver(self::fixture('01_booking_created.json')), 'accepted');
+        self::assertCount(1, self::leadIds());
+    }
+
     private function stopFailing(): void
     {
         if (null !== $this->injector) {

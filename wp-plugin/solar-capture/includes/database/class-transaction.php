@@ -132,6 +132,14 @@ final class Transaction {
 			}
 		} catch ( \Throwable $e ) {
 			self::rollback();
+			// A write that failed because the server picked this transaction as a deadlock victim throws
+			// its own Storage_Exception: it is a conflict all the same, worth running again.
+			if ( $e instanceof Storage_Exception && ! $e instanceof Transaction_Conflict ) {
+				$failure = self::failure( $mark, $e->getMessage() );
+				if ( $failure instanceof Transaction_Conflict ) {
+					throw $failure;
+				}
+			}
 			throw $e;
 		}
 		return $result;
