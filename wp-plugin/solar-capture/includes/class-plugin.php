@@ -16,6 +16,8 @@ use SolarCapture\Plugin\Admin\Lead_Admin;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Capture\Lead_Capture;
+use SolarCapture\Plugin\Capture\Leads_Controller;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
 use SolarCapture\Plugin\Jobs\Lead_Reindex;
@@ -59,6 +61,8 @@ final class Plugin {
 	public readonly Admin_Notices $notices;
 	public readonly Admin_Assets $assets;
 	public readonly Privacy $privacy;
+	public readonly Lead_Capture $capture;
+	public readonly Leads_Controller $leads_controller;
 
 	/**
 	 * Loads the engine and registers every hook (classes load on first use). Safe to call twice.
@@ -83,32 +87,34 @@ final class Plugin {
 	}
 
 	private function __construct() {
-		$this->engine         = new Engine();
-		$this->schema         = new Schema();
-		$this->secrets        = new Secrets();
-		$this->deliveries     = new Delivery_Store( $this->schema, $this->engine );
-		$this->timeline       = new Timeline( $this->schema );
-		$this->lead_index     = new Lead_Index( $this->schema );
-		$this->leads          = new Lead_Store( $this->lead_index );
-		$this->reindex        = new Lead_Reindex( $this->lead_index );
-		$this->post_type      = new Lead_Post_Type();
-		$this->lead_updater   = new Lead_Updater( $this->leads, $this->lead_index, $this->timeline );
-		$this->pipeline       = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
-		$this->controller     = new Webhook_Controller( $this->secrets, $this->pipeline );
-		$this->retention      = new Delivery_Retention( $this->deliveries );
-		$this->endpoint_check = new Endpoint_Check( $this->controller, $this->secrets );
-		$this->settings_page  = new Settings_Page(
+		$this->engine           = new Engine();
+		$this->schema           = new Schema();
+		$this->secrets          = new Secrets();
+		$this->deliveries       = new Delivery_Store( $this->schema, $this->engine );
+		$this->timeline         = new Timeline( $this->schema );
+		$this->lead_index       = new Lead_Index( $this->schema );
+		$this->leads            = new Lead_Store( $this->lead_index );
+		$this->reindex          = new Lead_Reindex( $this->lead_index );
+		$this->post_type        = new Lead_Post_Type();
+		$this->lead_updater     = new Lead_Updater( $this->leads, $this->lead_index, $this->timeline );
+		$this->pipeline         = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
+		$this->controller       = new Webhook_Controller( $this->secrets, $this->pipeline );
+		$this->retention        = new Delivery_Retention( $this->deliveries );
+		$this->endpoint_check   = new Endpoint_Check( $this->controller, $this->secrets );
+		$this->settings_page    = new Settings_Page(
 			$this->secrets,
 			$this->endpoint_check,
 			$this->retention,
 			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check ),
 			new Data_Tab( $this->retention )
 		);
-		$this->delivery_log   = new Delivery_Log( $this->deliveries, $this->pipeline );
-		$this->lead_admin     = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
-		$this->notices        = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
-		$this->assets         = new Admin_Assets();
-		$this->privacy        = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
+		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline );
+		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
+		$this->notices          = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
+		$this->assets           = new Admin_Assets();
+		$this->privacy          = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
+		$this->capture          = new Lead_Capture( $this->leads, $this->lead_index, $this->timeline );
+		$this->leads_controller = new Leads_Controller( $this->capture );
 	}
 
 	/**
@@ -119,7 +125,7 @@ final class Plugin {
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
 			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
-			$this->lead_index, $this->reindex );
+			$this->lead_index, $this->reindex, $this->leads_controller );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();
 		}

@@ -338,6 +338,7 @@ final class Lead_Admin {
 			Timeline::NOTE_OLDER              => __( 'arrived late: older than the newest event, status kept', 'solar-capture' ),
 			Timeline::NOTE_PENDING_RESCHEDULE => __( 'reschedule requested, waiting for confirmation', 'solar-capture' ),
 			Timeline::NOTE_NO_STATUS_EFFECT   => __( 'recorded, no status change', 'solar-capture' ),
+			Timeline::NOTE_FORM_SUBMITTED     => __( 'enquiry form sent', 'solar-capture' ),
 		);
 		echo '<table class="widefat striped"><thead><tr>';
 		foreach ( array( __( 'Event time', 'solar-capture' ), __( 'Trigger', 'solar-capture' ), __( 'Appointment', 'solar-capture' ), __( 'Booking uid', 'solar-capture' ), __( 'Effect', 'solar-capture' ), __( 'Reason', 'solar-capture' ), __( 'Delivery', 'solar-capture' ) ) as $heading ) {

@@ -29,6 +29,10 @@ final class Lead_Post_Type {
 	public const META_LAST_EVENT_AT       = '_solar_last_event_at';
 	/** The attendee e-mail of the current booking, when it is not the lead's own (somebody booked for the lead). */
 	public const META_BOOKING_EMAIL = '_solar_booking_email';
+	/** Postcode or address given in the site's form. */
+	public const META_POSTCODE = '_solar_postcode';
+	/** The form's answers, JSON: question slug => answer. */
+	public const META_FORM_ANSWERS = '_solar_form_answers';
 	/** Every booking uid the lead has had, one meta row each (rescheduling changes the uid). */
 	public const META_BOOKING_UIDS = '_solar_booking_uids';
 
@@ -85,6 +89,8 @@ final class Lead_Post_Type {
 		$this->register_meta( self::META_CANCELLATION_REASON, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_LAST_EVENT_AT, 'integer', array( $this, 'sanitize_int' ) );
 		$this->register_meta( self::META_BOOKING_EMAIL, 'string', array( $this, 'sanitize_email' ) );
+		$this->register_meta( self::META_POSTCODE, 'string', array( $this, 'sanitize_text' ) );
+		$this->register_meta( self::META_FORM_ANSWERS, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_BOOKING_UIDS, 'string', array( $this, 'sanitize_text' ), false );
 	}
 

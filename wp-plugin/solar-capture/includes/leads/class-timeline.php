@@ -32,6 +32,8 @@ final class Timeline {
 	public const NOTE_PENDING_RESCHEDULE = Reason::PENDING_RESCHEDULE;
 	/** A trigger that is recorded on the lead but has no status of its own (MEETING_STARTED, ...). */
 	public const NOTE_NO_STATUS_EFFECT = Reason::NO_STATUS_EFFECT;
+	/** The visitor sent the site's enquiry form. */
+	public const NOTE_FORM_SUBMITTED = 'form_submitted';
 
 	public function __construct( private Schema $schema ) {
 	}

@@ -1,0 +1,232 @@
+<?php
+/**
+ * A visitor's enquiry from the site: checked, then stored as a lead (or added to the lead of that e-mail).
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin\Capture;
+
+use SolarCapture\Plugin\Database\Storage_Exception;
+use SolarCapture\Plugin\Database\Transaction;
+use SolarCapture\Plugin\Database\Transaction_Conflict;
+use SolarCapture\Plugin\Leads\Lead_Index;
+use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Reference;
+use SolarCapture\Plugin\Leads\Lead_Store;
+use SolarCapture\Plugin\Leads\Timeline;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Contract section 4. A new e-mail makes a lead with status `new`; an e-mail that has a lead updates it
+ * (phone, address, answers; never its name or e-mail) and adds "form submitted" to its timeline. The
+ * answer is the same either way, so it tells nothing about an existing lead. The e-mail key is claimed
+ * like a booking's (Lead_Index), so two submissions of one e-mail at once still make one lead.
+ */
+final class Lead_Capture {
+
+	/** Longest value of each field, in characters. */
+	public const MAX_LENGTHS = array(
+		'name'     => 200,
+		'email'    => 191,
+		'phone'    => 50,
+		'postcode' => 200,
+		'answer'   => 500,
+	);
+
+	/** Answers a submission may carry (the form's configured questions), at most. */
+	public const MAX_ANSWERS = 30;
+
+	/** Submissions one client may send per window before 429. */
+	private const RATE_LIMIT  = 10;
+	private const RATE_WINDOW = 600;
+
+	/** Tries of a submission that lost the race for its e-mail to another one. */
+	private const ATTEMPTS = 3;
+
+	public function __construct( private Lead_Store $leads, private Lead_Index $index, private Timeline $timeline ) {
+	}
+
+	/**
+	 * Checks and stores a submission.
+	 *
+	 * @param array<string, mixed> $input  The submitted fields (name, email, phone, postcode, answers, website).
+	 * @param string               $client Who sends it (the IP address), for the rate limit; never stored as such.
+	 * @return array{lead_id: int, lead_ref: string, booking_url: string}|\WP_Error
+	 */
+	public function submit( array $input, string $client ) {
+		if ( $this->over_rate_limit( $client ) ) {
+			return new \WP_Error( 'solar_capture_too_many_requests', __( 'Too many enquiries from this connection. Please wait a few minutes and send the form again.', 'solar-capture' ), array( 'status' => 429 ) );
+		}
+		$fields = $this->validate( $input );
+		if ( is_wp_error( $fields ) ) {
+			return $fields;
+		}
+		for ( $attempt = 1;; ++$attempt ) {
+			try {
+				$lead_id = Transaction::run( fn (): int => $this->store( $fields ) );
+				break;
+			} catch ( Lead_Key_Conflict | Transaction_Conflict $e ) {
+				$this->leads->forget_written();
+				if ( $attempt >= self::ATTEMPTS ) {
+					return self::unavailable();
+				}
+			} catch ( Storage_Exception $e ) {
+				$this->leads->forget_written();
+				return self::unavailable();
+			}
+		}
+		$this->leads->clear_written();
+		return array(
+			'lead_id'     => $lead_id,
+			'lead_ref'    => Lead_Reference::of( $lead_id ),
+			'booking_url' => Booking_Link::for_lead( $lead_id, $fields['name'], $fields['email'] ),
+		);
+	}
+
+	/**
+	 * The fields, trimmed and checked; an error names the field and the fix.
+	 *
+	 * @param array<string, mixed> $input Submitted fields.
+	 * @return array{name: string, email: string, phone: string, postcode: string, answers: array<string, string>}|\WP_Error
+	 */
+	public function validate( array $input ) {
+		// A field people can't see: only robots fill it in.
+		if ( '' !== trim( self::text( $input['website'] ?? '' ) ) ) {
+			return self::invalid( 'spam', __( 'The enquiry could not be accepted. If you are a person, leave the hidden "website" field empty and send it again.', 'solar-capture' ) );
+		}
+		$fields = array(
+			'name'     => trim( self::text( $input['name'] ?? '' ) ),
+			'email'    => Lead::normalize_email( self::text( $input['email'] ?? '' ) ),
+			'phone'    => trim( self::text( $input['phone'] ?? '' ) ),
+			'postcode' => trim( self::text( $input['postcode'] ?? '' ) ),
+			'answers'  => array(),
+		);
+		if ( '' === $fields['name'] ) {
+			return self::invalid( 'name', __( 'Please enter your name.', 'solar-capture' ) );
+		}
+		if ( '' === $fields['email'] || ! is_email( $fields['email'] ) ) {
+			return self::invalid( 'email', __( 'Please enter a valid e-mail address, such as name@example.com.', 'solar-capture' ) );
+		}
+		if ( '' !== $fields['phone'] && 1 !== preg_match( '~\A\+?[0-9 ()./-]{3,}\z~', $fields['phone'] ) ) {
+			return self::invalid( 'phone', __( 'Please enter a phone number with digits only (spaces, +, brackets and dashes are fine), or leave it empty.', 'solar-capture' ) );
+		}
+		foreach ( array( 'name', 'email', 'phone', 'postcode' ) as $field ) {
+			if ( mb_strlen( $fields[ $field ], 'UTF-8' ) > self::MAX_LENGTHS[ $field ] ) {
+				/* translators: %d: the longest value accepted, in characters. */
+				return self::invalid( $field, sprintf( __( 'This field is too long: at most %d characters.', 'solar-capture' ), self::MAX_LENGTHS[ $field ] ) );
+			}
+		}
+		$answers = $input['answers'] ?? array();
+		if ( ! is_array( $answers ) || count( $answers ) > self::MAX_ANSWERS ) {
+			return self::invalid( 'answers', __( 'The answers could not be read: send them as a list of question and answer.', 'solar-capture' ) );
+		}
+		foreach ( $answers as $question => $answer ) {
+			$question = sanitize_key( (string) $question );
+			$answer   = trim( self::text( $answer ) );
+			if ( '' === $question || mb_strlen( $answer, 'UTF-8' ) > self::MAX_LENGTHS['answer'] ) {
+				/* translators: %d: the longest answer accepted, in characters. */
+				return self::invalid( 'answers', sprintf( __( 'An answer is too long: at most %d characters each.', 'solar-capture' ), self::MAX_LENGTHS['answer'] ) );
+			}
+			$fields['answers'][ $question ] = $answer;
+		}
+		return $fields;
+	}
+
+	/**
+	 * In the transaction: the lead of this e-mail, or a new one.
+	 *
+	 * @param array{name: string, email: string, phone: string, postcode: string, answers: array<string, string>} $fields Checked fields.
+	 * @return int Lead id.
+	 */
+	private function store( array $fields ): int {
+		return $this->index->deferring(
+			function () use ( $fields ): int {
+				$lead_id = $this->leads->find_by_email( $fields['email'] );
+				$created = null === $lead_id;
+				if ( $created ) {
+					$lead_id = $this->leads->create( $fields['name'] );
+					$this->index->claim( $lead_id, array(), $fields['email'] );
+					$this->leads->set_meta( $lead_id, Lead::META_EMAIL, $fields['email'] );
+					$this->leads->set_meta( $lead_id, Lead::META_STATUS, 'new' );
+				} else {
+					$this->index->lock_lead( $lead_id );
+				}
+				if ( '' !== $fields['phone'] ) {
+					$this->leads->set_meta( $lead_id, Lead::META_PHONE, $fields['phone'] );
+				}
+				if ( '' !== $fields['postcode'] ) {
+					$this->leads->set_meta( $lead_id, Lead::META_POSTCODE, $fields['postcode'] );
+				}
+				if ( array() !== $fields['answers'] ) {
+					$this->leads->set_meta( $lead_id, Lead::META_FORM_ANSWERS, (string) wp_json_encode( $fields['answers'], JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) );
+				}
+				$this->leads->flush_meta( $lead_id );
+				$this->timeline->add(
+					$lead_id,
+					null,
+					array(
+						'trigger'       => 'FORM_SUBMITTED',
+						'created_at_ms' => (int) floor( microtime( true ) * 1000 ),
+					),
+					$created,
+					Timeline::NOTE_FORM_SUBMITTED
+				);
+				$this->index->sync( array( $lead_id ) );
+				return $lead_id;
+			}
+		);
+	}
+
+	/**
+	 * Counts a submission of this client and says whether it is one too many (per 10 minutes). The client
+	 * is kept as a keyed hash, never as its address.
+	 *
+	 * @param string $client IP address.
+	 */
+	private function over_rate_limit( string $client ): bool {
+		$key   = 'solar_capture_form_' . substr( hash_hmac( 'sha256', $client, Lead_Reference::key() ), 0, 24 );
+		$count = (int) get_transient( $key );
+		/**
+		 * Filters how many enquiries one client may send per 10 minutes (default 10).
+		 *
+		 * @param int $limit Submissions.
+		 */
+		$limit = (int) apply_filters( 'solar_capture_form_rate_limit', self::RATE_LIMIT );
+		if ( $count >= max( 1, $limit ) ) {
+			return true;
+		}
+		set_transient( $key, $count + 1, self::RATE_WINDOW );
+		return false;
+	}
+
+	/**
+	 * @param mixed $value A submitted value.
+	 */
+	private static function text( $value ): string {
+		return is_scalar( $value ) ? wp_check_invalid_utf8( (string) $value ) : '';
+	}
+
+	/**
+	 * @param string $field   The field (its code is solar_capture_invalid_<field>).
+	 * @param string $message What to do.
+	 */
+	private static function invalid( string $field, string $message ): \WP_Error {
+		return new \WP_Error(
+			'solar_capture_invalid_' . $field,
+			$message,
+			array(
+				'status' => 400,
+				'field'  => $field,
+			)
+		);
+	}
+
+	private static function unavailable(): \WP_Error {
+		return new \WP_Error( 'solar_capture_storage_unavailable', __( 'Your enquiry could not be saved just now. Please send the form again in a moment.', 'solar-capture' ), array( 'status' => 503 ) );
+	}
+}
