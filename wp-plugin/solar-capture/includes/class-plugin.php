@@ -17,6 +17,7 @@ use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Capture\Lead_Capture;
+use SolarCapture\Plugin\Capture\Lead_Form;
 use SolarCapture\Plugin\Capture\Leads_Controller;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
@@ -63,6 +64,7 @@ final class Plugin {
 	public readonly Privacy $privacy;
 	public readonly Lead_Capture $capture;
 	public readonly Leads_Controller $leads_controller;
+	public readonly Lead_Form $lead_form;
 
 	/**
 	 * Loads the engine and registers every hook (classes load on first use). Safe to call twice.
@@ -115,6 +117,7 @@ final class Plugin {
 		$this->privacy          = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
 		$this->capture          = new Lead_Capture( $this->leads, $this->lead_index, $this->timeline );
 		$this->leads_controller = new Leads_Controller( $this->capture );
+		$this->lead_form        = new Lead_Form( $this->capture );
 	}
 
 	/**
@@ -125,7 +128,7 @@ final class Plugin {
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
 			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
-			$this->lead_index, $this->reindex, $this->leads_controller );
+			$this->lead_index, $this->reindex, $this->leads_controller, $this->lead_form );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();
 		}

@@ -38,6 +38,12 @@ final class Lead_Capture {
 		'answer'   => 500,
 	);
 
+	/** The `form` field the site's own form sends: its questions, consent and fill time are checked too. */
+	public const FORM = 'solar-capture';
+
+	/** Seconds a person needs at least to fill in the form; faster is a robot. */
+	public const MIN_FILL_SECONDS = 3;
+
 	/** Answers a submission may carry (the form's configured questions), at most. */
 	public const MAX_ANSWERS = 30;
 
@@ -66,6 +72,7 @@ final class Lead_Capture {
 		if ( is_wp_error( $fields ) ) {
 			return $fields;
 		}
+		$fields['client'] = self::client_hash( $client );
 		for ( $attempt = 1;; ++$attempt ) {
 			try {
 				$lead_id = Transaction::run( fn (): int => $this->store( $fields ) );
@@ -121,6 +128,16 @@ final class Lead_Capture {
 				return self::invalid( $field, sprintf( __( 'This field is too long: at most %d characters.', 'solar-capture' ), self::MAX_LENGTHS[ $field ] ) );
 			}
 		}
+		if ( self::FORM === ( $input['form'] ?? '' ) ) {
+			$problem = $this->form_problem( $input );
+			if ( null !== $problem ) {
+				return $problem;
+			}
+			$consent = Form_Settings::consent_text();
+			if ( '' !== $consent ) {
+				$fields['consent'] = $consent;
+			}
+		}
 		$answers = $input['answers'] ?? array();
 		if ( ! is_array( $answers ) || count( $answers ) > self::MAX_ANSWERS ) {
 			return self::invalid( 'answers', __( 'The answers could not be read: send them as a list of question and answer.', 'solar-capture' ) );
@@ -135,6 +152,59 @@ final class Lead_Capture {
 			$fields['answers'][ $question ] = $answer;
 		}
 		return $fields;
+	}
+
+	/**
+	 * What is wrong with a submission of the site's own form beyond its fields: a required question left
+	 * out, an answer that is not one of the choices, consent not given, or a form sent faster than a
+	 * person can fill it in.
+	 *
+	 * @param array<string, mixed> $input Submitted fields.
+	 */
+	private function form_problem( array $input ): ?\WP_Error {
+		$started = self::text( $input['started'] ?? '' );
+		$time    = self::started_at( $started );
+		if ( null === $time || time() - $time < self::MIN_FILL_SECONDS ) {
+			return self::invalid( 'too_fast', __( 'The form was sent too quickly. Please check your answers and send it again.', 'solar-capture' ) );
+		}
+		$answers = is_array( $input['answers'] ?? null ) ? $input['answers'] : array();
+		foreach ( Form_Settings::questions() as $slug => $question ) {
+			$answer = trim( self::text( $answers[ $slug ] ?? '' ) );
+			if ( '' === $answer && $question['required'] ) {
+				/* translators: %s: the question. */
+				return self::invalid( 'answer_' . $slug, sprintf( __( 'Please answer: %s', 'solar-capture' ), $question['label'] ) );
+			}
+			if ( '' !== $answer && array() !== $question['choices'] && ! in_array( $answer, $question['choices'], true ) ) {
+				/* translators: %s: the question. */
+				return self::invalid( 'answer_' . $slug, sprintf( __( 'Please choose one of the answers offered for: %s', 'solar-capture' ), $question['label'] ) );
+			}
+		}
+		if ( '' !== Form_Settings::consent_text() && empty( $input['consent'] ) ) {
+			return self::invalid( 'consent', __( 'Please tick the box to agree, so that we may contact you about your enquiry.', 'solar-capture' ) );
+		}
+		return null;
+	}
+
+	/**
+	 * A signed "form shown at" time for the form to send back (started_at() reads it).
+	 */
+	public static function started_token(): string {
+		$time = (string) time();
+		return $time . '.' . substr( hash_hmac( 'sha256', 'solar-capture-form:' . $time, Lead_Reference::key() ), 0, 16 );
+	}
+
+	/**
+	 * The time a started_token() was made, or null when it is not one.
+	 *
+	 * @param string $token The token sent back.
+	 */
+	private static function started_at( string $token ): ?int {
+		$parts = explode( '.', $token, 2 );
+		if ( 2 !== count( $parts ) || 1 !== preg_match( '/\A[0-9]{1,12}\z/', $parts[0] ) ) {
+			return null;
+		}
+		$expected = substr( hash_hmac( 'sha256', 'solar-capture-form:' . $parts[0], Lead_Reference::key() ), 0, 16 );
+		return hash_equals( $expected, $parts[1] ) ? (int) $parts[0] : null;
 	}
 
 	/**
@@ -161,6 +231,21 @@ final class Lead_Capture {
 				}
 				if ( '' !== $fields['postcode'] ) {
 					$this->leads->set_meta( $lead_id, Lead::META_POSTCODE, $fields['postcode'] );
+				}
+				if ( isset( $fields['consent'] ) ) {
+					// What the visitor agreed to, word for word, when, and from where (a keyed hash, not the address).
+					$this->leads->set_meta(
+						$lead_id,
+						Lead::META_CONSENT,
+						(string) wp_json_encode(
+							array(
+								'text'   => $fields['consent'],
+								'time'   => gmdate( 'c' ),
+								'client' => $fields['client'],
+							),
+							JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
+						)
+					);
 				}
 				if ( array() !== $fields['answers'] ) {
 					$this->leads->set_meta( $lead_id, Lead::META_FORM_ANSWERS, (string) wp_json_encode( $fields['answers'], JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) );
@@ -189,7 +274,7 @@ final class Lead_Capture {
 	 * @param string $client IP address.
 	 */
 	private function over_rate_limit( string $client ): bool {
-		$key   = 'solar_capture_form_' . substr( hash_hmac( 'sha256', $client, Lead_Reference::key() ), 0, 24 );
+		$key   = 'solar_capture_form_' . self::client_hash( $client );
 		$count = (int) get_transient( $key );
 		/**
 		 * Filters how many enquiries one client may send per 10 minutes (default 10).
@@ -202,6 +287,16 @@ final class Lead_Capture {
 		}
 		set_transient( $key, $count + 1, self::RATE_WINDOW );
 		return false;
+	}
+
+	/**
+	 * A client (IP address) as a keyed hash: recognisable for the rate limit and the consent record,
+	 * never readable back.
+	 *
+	 * @param string $client IP address.
+	 */
+	private static function client_hash( string $client ): string {
+		return substr( hash_hmac( 'sha256', 'solar-capture-client:' . $client, Lead_Reference::key() ), 0, 24 );
 	}
 
 	/**

@@ -33,6 +33,8 @@ final class Lead_Post_Type {
 	public const META_POSTCODE = '_solar_postcode';
 	/** The form's answers, JSON: question slug => answer. */
 	public const META_FORM_ANSWERS = '_solar_form_answers';
+	/** Consent given in the form, JSON: the text shown, the time, a keyed hash of the client. */
+	public const META_CONSENT = '_solar_consent';
 	/** Every booking uid the lead has had, one meta row each (rescheduling changes the uid). */
 	public const META_BOOKING_UIDS = '_solar_booking_uids';
 
@@ -91,6 +93,7 @@ final class Lead_Post_Type {
 		$this->register_meta( self::META_BOOKING_EMAIL, 'string', array( $this, 'sanitize_email' ) );
 		$this->register_meta( self::META_POSTCODE, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_FORM_ANSWERS, 'string', array( $this, 'sanitize_text' ) );
+		$this->register_meta( self::META_CONSENT, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_BOOKING_UIDS, 'string', array( $this, 'sanitize_text' ), false );
 	}
 

@@ -1,0 +1,119 @@
+<?php
+/**
+ * The enquiry form ([solar_capture_form], block solar-capture/lead-form): labelled fields and questions,
+ * a plain POST without JavaScript (errors beside their fields, values kept, then the booking step), the
+ * fill-time, question and consent checks, and everything shown back escaped.
+ */
+declare(strict_types=1);
+
+namespace SolarCapture\Tests\WP;
+
+use SolarCapture\Plugin\Capture\Booking_Link;
+use SolarCapture\Plugin\Capture\Form_Settings;
+use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+
+final class LeadFormTest extends TestCase
+{
+    protected function setUp(): void
+    {
+        parent::setUp();
+        update_option(Booking_Link::OPTION, 'sunny-solar/roof-survey');
+        $this->hook('solar_capture_form_rate_limit', static fn (): int => 1000);
+    }
+
+    /** A "form shown at" token from $seconds ago, as the form would have sent it. */
+    private static function startedAgo(int $seconds): string
+    {
+        $time = (string) (time() - $seconds);
+        return $time . '.' . substr(hash_hmac('sha256', 'solar-capture-form:' . $time, (string) get_option('solar_capture_lead_key')), 0, 16);
+    }
+
+    /** @param array<string, mixed> $post */
+    private function postForm(array $post): string
+    {
+        $this->request([], $post + ['solar_capture_form' => '1', 'form' => 'solar-capture', 'started' => self::startedAgo(10)]);
+        $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
+        $_SERVER['REQUEST_METHOD'] = 'POST';
+        try {
+            $this->plugin->lead_form->handle_plain_post();
+        } finally {
+            $_SERVER['REQUEST_METHOD'] = $method;
+        }
+        return do_shortcode('[solar_capture_form]');
+    }
+
+    public function testTheFormHasLabelledFieldsTheQuestionsAHoneypotAndWorksWithoutJavaScript(): void
+    {
+        $html = do_shortcode('[solar_capture_form]');
+        foreach (['name', 'email', 'phone', 'postcode'] as $field) {
+            self::assertMatchesRegularExpression('~<label for="solar-capture-' . $field . '">~', $html);
+            self::assertStringContainsString('id="solar-capture-' . $field . '"', $html);
+        }
+        foreach (Form_Settings::default_questions() as $slug => $question) {
+            self::assertStringContainsString('name="answers[' . $slug . ']"', $html);
+            self::assertStringContainsString(esc_html($question['label']), $html);
+        }
+        self::assertStringContainsString('<form class="solar-capture-form" method="post"', $html, 'a plain POST without JavaScript');
+        self::assertStringContainsString('name="website"', $html);
+        self::assertStringContainsString('aria-hidden="true"', $html);
+        self::assertMatchesRegularExpression('~name="started" value="\d+\.[0-9a-f]{16}"~', $html);
+        self::assertStringNotContainsString('name="consent"', $html, 'no consent text configured: no checkbox');
+        self::assertStringNotContainsString('<script src="http', $html, 'no external script');
+        $block = render_block(['blockName' => 'solar-capture/lead-form', 'attrs' => [], 'innerBlocks' => [], 'innerHTML' => '', 'innerContent' => []]);
+        self::assertStringContainsString('<form class="solar-capture-form"', $block, 'the block renders the same form');
+        self::assertNotNull(\WP_Block_Type_Registry::get_instance()->get_registered('solar-capture/lead-form'));
+    }
+
+    public function testAPlainPostMakesTheLeadAndShowsTheBookingStep(): void
+    {
+        $html = $this->postForm(['name' => 'Grace Hopper', 'email' => 'grace@example.org', 'answers' => ['homeowner' => 'Yes', 'roof_type' => 'Flat']]);
+        self::assertCount(1, self::leadIds());
+        $lead = self::leadIds()[0];
+        self::assertStringContainsString('Thank you. Your enquiry has arrived.', $html);
+        self::assertStringContainsString('href="' . esc_url(solar_capture_booking_url($lead)) . '"', $html);
+        self::assertStringNotContainsString('<form', $html);
+        self::assertSame(['homeowner' => 'Yes', 'roof_type' => 'Flat'], json_decode(self::meta($lead, Lead::META_FORM_ANSWERS), true));
+    }
+
+    public function testAnErrorIsShownBesideItsFieldAndTheValuesAreKept(): void
+    {
+        $html = $this->postForm(['name' => '<b>Grace</b>', 'email' => 'not-an-address', 'answers' => ['homeowner' => 'Yes']]);
+        self::assertSame([], self::leadIds());
+        self::assertStringContainsString('id="solar-capture-email" type="email" name="email" value="not-an-address"', $html);
+        self::assertStringContainsString('aria-invalid="true" aria-describedby="solar-capture-email-error"', $html);
+        self::assertMatchesRegularExpression('~<span class="solar-capture-form-error" id="solar-capture-email-error">Please enter a valid e-mail~', $html);
+        self::assertStringContainsString('value="&lt;b&gt;Grace&lt;/b&gt;"', $html, 'kept, escaped');
+        self::assertStringContainsString('<option value="Yes" selected=\'selected\'>', $html);
+    }
+
+    public function testARequiredQuestionAnAnswerNotOfferedAndMissingConsentAreRefused(): void
+    {
+        $base = ['name' => 'Grace', 'email' => 'grace@example.org'];
+        self::assertStringContainsString('aria-describedby="solar-capture-answer-homeowner-error"', $this->postForm($base));
+        self::assertStringContainsString('Please choose one of the answers offered', $this->postForm($base + ['answers' => ['homeowner' => 'Maybe']]));
+
+        update_option(Form_Settings::CONSENT_OPTION, 'Sunny Solar may contact me about my enquiry.');
+        $html = $this->postForm($base + ['answers' => ['homeowner' => 'No']]);
+        self::assertStringContainsString('aria-describedby="solar-capture-consent-error"', $html);
+        self::assertSame([], self::leadIds());
+
+        $this->postForm($base + ['answers' => ['homeowner' => 'No'], 'consent' => '1']);
+        $consent = json_decode(self::meta(self::leadIds()[0], Lead::META_CONSENT), true);
+        self::assertSame('Sunny Solar may contact me about my enquiry.', $consent['text'], 'the text shown is kept');
+        self::assertMatchesRegularExpression('/\A[0-9a-f]{24}\z/', $consent['client'], 'a keyed hash, not the address');
+        self::assertStringNotContainsString('127.0.0.1', self::meta(self::leadIds()[0], Lead::META_CONSENT));
+        self::assertEqualsWithDelta(time(), strtotime($consent['time']), 5);
+    }
+
+    public function testAFormSentFasterThanAPersonCanFillItInOrWithAForgedTokenIsRefused(): void
+    {
+        foreach ([self::startedAgo(0), (time() - 60) . '.0000000000000000', 'nonsense', ''] as $started) {
+            $this->request([], ['solar_capture_form' => '1', 'form' => 'solar-capture', 'started' => $started, 'name' => 'Bot', 'email' => 'bot@example.org', 'answers' => ['homeowner' => 'Yes']]);
+            $_SERVER['REQUEST_METHOD'] = 'POST';
+            $this->plugin->lead_form->handle_plain_post();
+            $_SERVER['REQUEST_METHOD'] = 'GET';
+            self::assertStringContainsString('The form was sent too quickly', do_shortcode('[solar_capture_form]'), $started);
+        }
+        self::assertSame([], self::leadIds());
+    }
+}

@@ -1,0 +1,109 @@
+/**
+ * Sends the enquiry form to the REST route and shows errors beside their fields; without this script the
+ * form posts to the page itself and works the same. No dependencies, no third parties.
+ */
+( function () {
+	'use strict';
+
+	function fieldFor( form, name ) {
+		if ( name.indexOf( 'answer_' ) === 0 ) {
+			return form.querySelector( '[name="answers[' + name.slice( 7 ) + ']"]' );
+		}
+		return form.querySelector( '[name="' + name + '"]' );
+	}
+
+	function clearErrors( form ) {
+		form.querySelectorAll( '[aria-invalid="true"]' ).forEach( function ( input ) {
+			input.removeAttribute( 'aria-invalid' );
+			input.removeAttribute( 'aria-describedby' );
+		} );
+		form.querySelectorAll( '.solar-capture-form-error' ).forEach( function ( node ) {
+			node.hidden = true;
+			node.textContent = '';
+		} );
+	}
+
+	function showError( form, field, message ) {
+		var input = field ? fieldFor( form, field ) : null;
+		var node = input ? form.querySelector( '#' + input.id + '-error' ) : form.querySelector( '.solar-capture-form-summary' );
+		node.textContent = message;
+		node.hidden = false;
+		if ( input ) {
+			input.setAttribute( 'aria-invalid', 'true' );
+			input.setAttribute( 'aria-describedby', node.id );
+			input.focus();
+		} else {
+			node.focus && node.focus();
+		}
+	}
+
+	function data( form ) {
+		var out = { answers: {} };
+		new FormData( form ).forEach( function ( value, key ) {
+			var answer = /^answers\[(.+)\]$/.exec( key );
+			if ( answer ) {
+				out.answers[ answer[ 1 ] ] = value;
+			} else {
+				out[ key ] = value;
+			}
+		} );
+		return out;
+	}
+
+	function bookingStep( form, url ) {
+		var step = form.parentNode.querySelector( '.solar-capture-booking' );
+		var thanks = document.createElement( 'p' );
+		thanks.setAttribute( 'role', 'status' );
+		thanks.textContent = step.getAttribute( 'data-thanks' );
+		step.appendChild( thanks );
+		if ( url ) {
+			var link = document.createElement( 'a' );
+			link.className = 'solar-capture-book';
+			link.href = url;
+			link.textContent = step.getAttribute( 'data-book' );
+			var p = document.createElement( 'p' );
+			p.appendChild( link );
+			step.appendChild( p );
+		}
+		form.hidden = true;
+		step.hidden = false;
+		step.setAttribute( 'tabindex', '-1' );
+		step.focus();
+	}
+
+	document.querySelectorAll( 'form.solar-capture-form' ).forEach( function ( form ) {
+		form.addEventListener( 'submit', function ( event ) {
+			if ( ! window.fetch ) {
+				return; // The plain POST does it.
+			}
+			event.preventDefault();
+			clearErrors( form );
+			var button = form.querySelector( '.solar-capture-form-submit' );
+			button.disabled = true;
+			fetch( form.getAttribute( 'data-endpoint' ), {
+				method: 'POST',
+				headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify( data( form ) ),
+				credentials: 'omit',
+			} )
+				.then( function ( response ) {
+					return response.json().then( function ( body ) {
+						return { status: response.status, body: body };
+					} );
+				} )
+				.then( function ( answer ) {
+					button.disabled = false;
+					if ( answer.status === 201 ) {
+						bookingStep( form, answer.body.booking_url );
+						return;
+					}
+					showError( form, answer.body && answer.body.data ? answer.body.data.field : '', answer.body && answer.body.message ? answer.body.message : '' );
+				} )
+				.catch( function () {
+					// The network failed: the plain POST still can.
+					button.disabled = false;
+					form.submit();
+				} );
+		} );
+	} );
+} )();
