@@ -212,6 +212,40 @@ final class WebhookHttpTest extends TestCase
         fwrite(STDERR, sprintf("50 different bookings at once: all 200, 50 leads, p50 %.0f ms, p95 %.0f ms, max %.0f ms\n", $ms[24], $ms[47], $ms[49]));
     }
 
+    /**
+     * The site's form to the booking and back, over HTTP: the enquiry makes a lead, the booking made
+     * through its link (by another e-mail) lands on it and keeps its contact details, and the same lead id
+     * without its reference touches nothing.
+     */
+    public function testAnEnquiryThenItsBookingMakeOneBookedLead(): void
+    {
+        update_option('solar_capture_booking_link', 'sunny-solar/roof-survey');
+        $tag = bin2hex(random_bytes(4));
+        $enquiry = curl_init(rest_url('solar-capture/v1/leads'));
+        curl_setopt_array($enquiry, [CURLOPT_POST => true, CURLOPT_RETURNTRANSFER => true, CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
+            CURLOPT_POSTFIELDS => (string) json_encode(['name' => 'Grace Hopper', 'email' => "grace.$tag@example.org", 'phone' => '+44 20 7946 0018'])]);
+        $body = (string) curl_exec($enquiry);
+        self::assertSame(201, curl_getinfo($enquiry, CURLINFO_RESPONSE_CODE), $body);
+        $lead = json_decode($body, true);
+        self::assertStringContainsString('metadata%5Blead_ref%5D=' . $lead['lead_ref'], $lead['booking_url']);
+
+        $uid = "e2e-form-$tag";
+        $booking = self::booking('BOOKING_CREATED', $uid, time(), time() + 86400, [
+            'metadata' => ['lead_id' => (string) $lead['lead_id'], 'lead_ref' => $lead['lead_ref']],
+            'attendees' => [['email' => "office.$tag@hopper.example", 'name' => 'G. Hopper (office)', 'timeZone' => 'Europe/London']],
+        ]);
+        $answer = self::post($booking);
+        self::assertSame(200, $answer->status, $answer->body);
+        self::assertSame($lead['lead_id'], $answer->json()['lead_id']);
+        wp_cache_flush();
+        self::assertSame(['booked', "grace.$tag@example.org", 'Grace Hopper'], [get_post_meta($lead['lead_id'], '_solar_booking_status', true), get_post_meta($lead['lead_id'], '_solar_email', true), get_post($lead['lead_id'])->post_title]);
+
+        $unsigned = self::post(self::booking('BOOKING_CREATED', "$uid-x", time(), time() + 86400, ['metadata' => ['lead_id' => (string) $lead['lead_id']]]));
+        self::assertSame(200, $unsigned->status);
+        self::assertNotSame($lead['lead_id'], $unsigned->json()['lead_id'], 'without its reference the id is ignored');
+        self::assertCount(1, self::leadsWithUid($uid));
+    }
+
     public function testAnonymousVisitorsCannotReadLeads(): void
     {
         $uid = 'e2e-private-' . bin2hex(random_bytes(6));
