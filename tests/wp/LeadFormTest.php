@@ -116,4 +116,28 @@ final class LeadFormTest extends TestCase
         }
         self::assertSame([], self::leadIds());
     }
+
+    public function testTheLeadFormTabEditsTheEventTypeTheQuestionsAndTheConsent(): void
+    {
+        $questions = Form_Settings::sanitize_questions("Do you own the property? | Yes; No | required\nRoof size in m²\n\nBest time to call | Morning; Evening");
+        self::assertSame([
+            'do_you_own_the_property' => ['label' => 'Do you own the property?', 'choices' => ['Yes', 'No'], 'required' => true],
+            'roof_size_in_m' => ['label' => 'Roof size in m²', 'choices' => [], 'required' => false],
+            'best_time_to_call' => ['label' => 'Best time to call', 'choices' => ['Morning', 'Evening'], 'required' => false],
+        ], $questions);
+        update_option(Form_Settings::QUESTIONS_OPTION, $questions);
+        self::assertSame("Do you own the property? | Yes; No | required\nRoof size in m²\nBest time to call | Morning; Evening", Form_Settings::questions_as_text(), 'shown as it was typed');
+        self::assertStringContainsString('name="answers[roof_size_in_m]"', do_shortcode('[solar_capture_form]'));
+
+        self::loginAs('administrator');
+        $this->request(['tab' => 'form']);
+        $html = self::capture([$this->plugin->settings_page, 'render']);
+        self::assertStringContainsString('name="solar_capture_booking_link" value="sunny-solar/roof-survey"', $html);
+        self::assertStringContainsString('<code>https://cal.com/sunny-solar/roof-survey</code>', $html);
+        self::assertStringContainsString('Do you own the property? | Yes; No | required', $html);
+        self::assertStringContainsString("name='option_page' value='solar_capture_form'", $html);
+        global $new_allowed_options, $allowed_options;
+        $allowed = $allowed_options ?? $new_allowed_options ?? [];
+        self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions'], $allowed['solar_capture_form'] ?? []);
+    }
 }

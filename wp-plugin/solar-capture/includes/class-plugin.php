@@ -14,6 +14,7 @@ use SolarCapture\Plugin\Admin\Admin_Notices;
 use SolarCapture\Plugin\Admin\Delivery_Log;
 use SolarCapture\Plugin\Admin\Lead_Admin;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
+use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Capture\Lead_Capture;
@@ -108,7 +109,8 @@ final class Plugin {
 			$this->endpoint_check,
 			$this->retention,
 			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check ),
-			new Data_Tab( $this->retention )
+			new Data_Tab( $this->retention ),
+			new Form_Tab()
 		);
 		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline );
 		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );

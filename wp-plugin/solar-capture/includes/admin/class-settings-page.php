@@ -10,7 +10,10 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
+use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
+use SolarCapture\Plugin\Capture\Booking_Link;
+use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
 use SolarCapture\Plugin\Webhook\Endpoint_Check;
 use SolarCapture\Plugin\Webhook\Secrets;
@@ -33,6 +36,9 @@ final class Settings_Page {
 
 	public const TAB_INTEGRATIONS = 'integrations';
 	public const TAB_DATA         = 'data';
+	public const TAB_FORM         = 'form';
+	/** options.php group of the Lead form tab. */
+	public const FORM_GROUP = 'solar_capture_form';
 
 	public const SAVE_SECRET_ACTION     = 'solar_capture_save_secret';
 	public const REMOVE_PREVIOUS_ACTION = 'solar_capture_remove_previous';
@@ -49,7 +55,8 @@ final class Settings_Page {
 		private Endpoint_Check $endpoint_check,
 		private Delivery_Retention $retention,
 		private Integrations_Tab $integrations_tab,
-		private Data_Tab $data_tab
+		private Data_Tab $data_tab,
+		private Form_Tab $form_tab
 	) {
 	}
 
@@ -76,6 +83,26 @@ final class Settings_Page {
 				'default'           => false,
 				'show_in_rest'      => false,
 				'sanitize_callback' => 'rest_sanitize_boolean',
+			)
+		);
+		foreach ( array( Booking_Link::OPTION => 'sanitize_text_field', Booking_Link::ORIGIN_OPTION => 'esc_url_raw', Form_Settings::CONSENT_OPTION => 'sanitize_textarea_field' ) as $option => $sanitize ) {
+			register_setting(
+				self::FORM_GROUP,
+				$option,
+				array(
+					'type'              => 'string',
+					'show_in_rest'      => false,
+					'sanitize_callback' => $sanitize,
+				)
+			);
+		}
+		register_setting(
+			self::FORM_GROUP,
+			Form_Settings::QUESTIONS_OPTION,
+			array(
+				'type'              => 'array',
+				'show_in_rest'      => false,
+				'sanitize_callback' => array( Form_Settings::class, 'sanitize_questions' ),
 			)
 		);
 		register_setting(
@@ -195,13 +222,14 @@ final class Settings_Page {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to manage Solar Capture.', 'solar-capture' ), '', array( 'response' => 403 ) );
 		}
-		$tab = isset( $_GET['tab'] ) && self::TAB_DATA === $_GET['tab'] ? self::TAB_DATA : self::TAB_INTEGRATIONS; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- only picks a tab.
+		$tab = isset( $_GET['tab'] ) && in_array( $_GET['tab'], array( self::TAB_DATA, self::TAB_FORM ), true ) ? (string) $_GET['tab'] : self::TAB_INTEGRATIONS; // phpcs:ignore WordPress.Security.NonceVerification.Recommended, WordPress.Security.ValidatedSanitizedInput -- only picks one of three tabs.
 
 		echo '<div class="wrap solar-capture-settings">';
 		echo '<h1>' . esc_html__( 'Solar Capture settings', 'solar-capture' ) . '</h1>';
 		echo '<nav class="nav-tab-wrapper" aria-label="' . esc_attr__( 'Settings sections', 'solar-capture' ) . '">';
 		foreach ( array(
 			self::TAB_INTEGRATIONS => __( 'Integrations', 'solar-capture' ),
+			self::TAB_FORM         => __( 'Lead form', 'solar-capture' ),
 			self::TAB_DATA         => __( 'Data', 'solar-capture' ),
 		) as $slug => $label ) {
 			printf(
@@ -216,6 +244,8 @@ final class Settings_Page {
 
 		if ( self::TAB_DATA === $tab ) {
 			$this->data_tab->render();
+		} elseif ( self::TAB_FORM === $tab ) {
+			$this->form_tab->render();
 		} else {
 			$this->integrations_tab->render();
 		}

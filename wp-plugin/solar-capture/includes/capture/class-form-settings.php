@@ -79,4 +79,47 @@ final class Form_Settings {
 			),
 		);
 	}
+
+	/**
+	 * Questions from the settings textarea: one per line, "Label | choice; choice | required" (the choices
+	 * and "required" may be left out).
+	 *
+	 * @param mixed $value Submitted text.
+	 * @return array<string, array{label: string, choices: string[], required: bool}>
+	 */
+	public static function sanitize_questions( $value ): array {
+		if ( is_array( $value ) ) {
+			return $value;
+		}
+		$questions = array();
+		foreach ( preg_split( '/\R/', (string) $value ) as $line ) {
+			$parts = array_map( 'trim', explode( '|', $line ) );
+			$label = sanitize_text_field( $parts[0] ?? '' );
+			if ( '' === $label ) {
+				continue;
+			}
+			$slug = sanitize_key( str_replace( array( ' ', '-' ), '_', remove_accents( strtolower( $label ) ) ) );
+			$slug = substr( '' === $slug ? 'question' : $slug, 0, 40 );
+			while ( isset( $questions[ $slug ] ) ) {
+				$slug .= '_2';
+			}
+			$questions[ $slug ] = array(
+				'label'    => $label,
+				'choices'  => array_values( array_filter( array_map( 'sanitize_text_field', array_map( 'trim', explode( ';', $parts[1] ?? '' ) ) ), 'strlen' ) ),
+				'required' => 'required' === strtolower( $parts[2] ?? '' ),
+			);
+		}
+		return array_slice( $questions, 0, Lead_Capture::MAX_ANSWERS, true );
+	}
+
+	/**
+	 * The questions as the settings textarea shows them.
+	 */
+	public static function questions_as_text(): string {
+		$lines = array();
+		foreach ( self::questions() as $question ) {
+			$lines[] = $question['label'] . ( array() !== $question['choices'] || $question['required'] ? ' | ' . implode( '; ', $question['choices'] ) : '' ) . ( $question['required'] ? ' | required' : '' );
+		}
+		return implode( "\n", $lines );
+	}
 }

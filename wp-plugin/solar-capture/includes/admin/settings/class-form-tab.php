@@ -1,0 +1,95 @@
+<?php
+/**
+ * Solar leads > Settings > Lead form: the booking step's Cal.com event type, the questions, the consent.
+ *
+ * @package SolarCapture
+ */
+
+declare(strict_types=1);
+
+namespace SolarCapture\Plugin\Admin\Settings;
+
+use SolarCapture\Plugin\Admin\Admin_Screen;
+use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Capture\Booking_Link;
+use SolarCapture\Plugin\Capture\Form_Settings;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The options.php form of the Lead form tab; Settings_Page registers its options.
+ */
+final class Form_Tab {
+
+	/**
+	 * Everything the tab shows.
+	 *
+	 * @return array{link: string, origin: string, questions: string, consent: string, example: string}
+	 */
+	public function view(): array {
+		return array(
+			'link'      => (string) get_option( Booking_Link::OPTION, '' ),
+			'origin'    => (string) get_option( Booking_Link::ORIGIN_OPTION, Booking_Link::DEFAULT_ORIGIN ),
+			'questions' => Form_Settings::questions_as_text(),
+			'consent'   => Form_Settings::consent_text(),
+			'example'   => Booking_Link::base(),
+		);
+	}
+
+	/**
+	 * Prints the tab.
+	 */
+	public function render(): void {
+		$view = $this->view();
+		settings_errors();
+		echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '">';
+		settings_fields( Settings_Page::FORM_GROUP );
+		echo '<p>' . esc_html__( 'Add the form to a page with the "Solar enquiry form" block or the shortcode [solar_capture_form]. After a visitor sends it, the page offers the survey booking on Cal.com, and the booking lands on their lead.', 'solar-capture' ) . '</p>';
+		echo '<h2>' . esc_html__( 'Booking step', 'solar-capture' ) . '</h2><table class="form-table" role="presentation"><tbody>';
+		Admin_Screen::form_row(
+			'<label for="solar-capture-booking-link">' . esc_html__( 'Cal.com event type', 'solar-capture' ) . '</label>',
+			sprintf(
+				'<input type="text" id="solar-capture-booking-link" name="%1$s" value="%2$s" class="regular-text code" placeholder="your-name/solar-survey"><p class="description">%3$s</p>%4$s',
+				esc_attr( Booking_Link::OPTION ),
+				esc_attr( $view['link'] ),
+				esc_html__( 'The user (or team) and event slug of the survey call, as in its Cal.com link, or the full booking URL. Empty: the form thanks the visitor without a booking step.', 'solar-capture' ),
+				'' === $view['example'] ? '' : '<p class="description">' . esc_html__( 'Booking page:', 'solar-capture' ) . ' <code>' . esc_html( $view['example'] ) . '</code></p>'
+			),
+			false
+		);
+		Admin_Screen::form_row(
+			'<label for="solar-capture-booking-origin">' . esc_html__( 'Cal.com address', 'solar-capture' ) . '</label>',
+			sprintf(
+				'<input type="url" id="solar-capture-booking-origin" name="%1$s" value="%2$s" class="regular-text code"><p class="description">%3$s</p>',
+				esc_attr( Booking_Link::ORIGIN_OPTION ),
+				esc_attr( $view['origin'] ),
+				esc_html__( 'https://cal.com, or the address of your self-hosted Cal.com.', 'solar-capture' )
+			),
+			false
+		);
+		echo '</tbody></table><h2>' . esc_html__( 'Questions and consent', 'solar-capture' ) . '</h2><table class="form-table" role="presentation"><tbody>';
+		Admin_Screen::form_row(
+			'<label for="solar-capture-questions">' . esc_html__( 'Questions', 'solar-capture' ) . '</label>',
+			sprintf(
+				'<textarea id="solar-capture-questions" name="%1$s" rows="6" class="large-text code">%2$s</textarea><p class="description">%3$s</p>',
+				esc_attr( Form_Settings::QUESTIONS_OPTION ),
+				esc_textarea( $view['questions'] ),
+				esc_html__( 'One question a line: Label | choice; choice; choice | required. Without choices the answer is free text; without "required" it is optional.', 'solar-capture' )
+			),
+			false
+		);
+		Admin_Screen::form_row(
+			'<label for="solar-capture-consent-text">' . esc_html__( 'Consent text', 'solar-capture' ) . '</label>',
+			sprintf(
+				'<textarea id="solar-capture-consent-text" name="%1$s" rows="2" class="large-text">%2$s</textarea><p class="description">%3$s</p>',
+				esc_attr( Form_Settings::CONSENT_OPTION ),
+				esc_textarea( $view['consent'] ),
+				esc_html__( 'When set, the form shows a checkbox with this text and requires it; each lead keeps the text it agreed to, with the time.', 'solar-capture' )
+			),
+			false
+		);
+		echo '</tbody></table>';
+		submit_button();
+		echo '</form>';
+	}
+}
