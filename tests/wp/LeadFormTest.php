@@ -140,4 +140,21 @@ final class LeadFormTest extends TestCase
         $allowed = $allowed_options ?? $new_allowed_options ?? [];
         self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions'], $allowed['solar_capture_form'] ?? []);
     }
+
+    public function testTheLeadScreenAndThePrivacyExportShowTheAnswersAndTheConsent(): void
+    {
+        update_option(Form_Settings::CONSENT_OPTION, 'Sunny Solar may contact me.');
+        $this->postForm(['name' => 'Grace', 'email' => 'grace@example.org', 'postcode' => '<b>SW1A 1AA</b>', 'answers' => ['homeowner' => 'Yes', 'roof_type' => 'Flat'], 'consent' => '1']);
+        $lead = self::leadIds()[0];
+        self::loginAs('administrator');
+        $html = self::capture(fn () => $this->plugin->lead_admin->render_booking(get_post($lead)));
+        self::assertStringContainsString('<th scope="row">Do you own the property?</th><td>Yes</td>', $html, 'labelled by the question');
+        self::assertStringContainsString('<th scope="row">Roof type</th><td>Flat</td>', $html);
+        self::assertStringContainsString('&lt;b&gt;SW1A 1AA&lt;/b&gt;', $html, 'escaped');
+        self::assertStringContainsString('Sunny Solar may contact me.', $html);
+        $export = wp_json_encode($this->plugin->privacy->export_leads('grace@example.org'));
+        self::assertStringContainsString('SW1A 1AA', $export);
+        self::assertStringContainsString('homeowner', $export);
+        self::assertStringContainsString('Sunny Solar may contact me.', $export);
+    }
 }

@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Admin;
 
+use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Store;
@@ -300,6 +301,8 @@ final class Lead_Admin {
 			__( 'Ends', 'solar-capture' )                => $this->format_time( get_post_meta( $id, Lead::META_BOOKING_END, true ) ),
 			__( 'Event type', 'solar-capture' )          => (string) get_post_meta( $id, Lead::META_EVENT_TYPE, true ),
 			__( 'Cancellation reason', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_CANCELLATION_REASON, true ),
+			__( 'Booked by', 'solar-capture' )           => (string) get_post_meta( $id, Lead::META_BOOKING_EMAIL, true ),
+			__( 'Postcode or address', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_POSTCODE, true ),
 			__( 'Booking uid', 'solar-capture' )         => (string) get_post_meta( $id, Lead::META_BOOKING_UID, true ),
 			__( 'Earlier uids', 'solar-capture' )        => implode( ', ', array_diff( $this->leads->booking_uids( $id ), array( (string) get_post_meta( $id, Lead::META_BOOKING_UID, true ) ) ) ),
 			__( 'Last change', 'solar-capture' )         => $this->last_change( $id ),
@@ -319,9 +322,32 @@ final class Lead_Admin {
 			echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>' . esc_html( $value ) . '</td></tr>';
 		}
 		echo '</tbody></table>';
+		$this->render_form_answers( $id );
 		if ( current_user_can( Delivery_Log::CAPABILITY ) ) {
 			echo '<p><a href="' . esc_url( Delivery_Log::url( array( 'lead' => $id ) ) ) . '">' . esc_html__( 'Deliveries of this lead', 'solar-capture' ) . '</a></p>';
 		}
+	}
+
+	/**
+	 * The answers the visitor gave in the site's form, labelled by the questions, and the consent given.
+	 *
+	 * @param int $id Lead id.
+	 */
+	private function render_form_answers( int $id ): void {
+		$answers = json_decode( (string) get_post_meta( $id, Lead::META_FORM_ANSWERS, true ), true );
+		$consent = json_decode( (string) get_post_meta( $id, Lead::META_CONSENT, true ), true );
+		if ( ! is_array( $answers ) && ! is_array( $consent ) ) {
+			return;
+		}
+		$questions = Form_Settings::questions();
+		echo '<h3>' . esc_html__( 'Enquiry form', 'solar-capture' ) . '</h3><table class="form-table solar-capture-answers" role="presentation"><tbody>';
+		foreach ( is_array( $answers ) ? $answers : array() as $slug => $answer ) {
+			echo '<tr><th scope="row">' . esc_html( $questions[ $slug ]['label'] ?? (string) $slug ) . '</th><td>' . esc_html( (string) $answer ) . '</td></tr>';
+		}
+		if ( is_array( $consent ) ) {
+			echo '<tr><th scope="row">' . esc_html__( 'Consent', 'solar-capture' ) . '</th><td>' . esc_html( (string) ( $consent['text'] ?? '' ) ) . '<br><span class="description">' . esc_html( (string) ( $consent['time'] ?? '' ) ) . '</span></td></tr>';
+		}
+		echo '</tbody></table>';
 	}
 
 	/**

@@ -109,6 +109,10 @@ final class Privacy {
 				__( 'Appointment ends', 'solar-capture' )    => self::time( get_post_meta( $id, Lead::META_BOOKING_END, true ) ),
 				__( 'Event type', 'solar-capture' )          => (string) get_post_meta( $id, Lead::META_EVENT_TYPE, true ),
 				__( 'Cancellation reason', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_CANCELLATION_REASON, true ),
+				__( 'Booked by', 'solar-capture' )           => (string) get_post_meta( $id, Lead::META_BOOKING_EMAIL, true ),
+				__( 'Postcode or address', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_POSTCODE, true ),
+				__( 'Enquiry form answers', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_FORM_ANSWERS, true ),
+				__( 'Consent', 'solar-capture' )             => (string) get_post_meta( $id, Lead::META_CONSENT, true ),
 				__( 'Booking uids', 'solar-capture' )        => implode( ', ', array_map( 'strval', get_post_meta( $id, Lead::META_BOOKING_UIDS, false ) ) ),
 				__( 'Created', 'solar-capture' )             => $post instanceof \WP_Post ? $post->post_date_gmt . ' UTC' : '',
 			);
