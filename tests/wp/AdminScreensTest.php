@@ -202,6 +202,26 @@ final class AdminScreensTest extends TestCase
         return array_map('intval', $posts);
     }
 
+    public function testEnquiriesNotBookedAfterTheConfiguredHoursHaveTheirOwnView(): void
+    {
+        global $wpdb;
+        $this->hook('solar_capture_form_rate_limit', static fn (): int => 1000);
+        $fresh = $this->plugin->capture->submit(['name' => 'Fresh', 'email' => 'fresh@example.org'], '198.51.100.1')['lead_id'];
+        $old = $this->plugin->capture->submit(['name' => 'Waiting', 'email' => 'waiting@example.org'], '198.51.100.1')['lead_id'];
+        $booked = $this->plugin->capture->submit(['name' => 'Booked', 'email' => 'ana.mueller@example.com'], '198.51.100.1')['lead_id'];
+        $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'));
+        // Two days ago.
+        foreach ([$old, $booked] as $id) {
+            $wpdb->update($wpdb->posts, ['post_modified_gmt' => gmdate('Y-m-d H:i:s', time() - 2 * DAY_IN_SECONDS)], ['ID' => $id]);
+        }
+        solar_capture_reindex_leads();
+        self::assertSame([$old], $this->listScreen(['solar_status' => 'unbooked']), 'new, and older than 24 hours');
+        update_option('solar_capture_unbooked_hours', 72);
+        self::assertSame([], $this->listScreen(['solar_status' => 'unbooked']));
+        self::assertEqualsCanonicalizing([$fresh, $old], $this->listScreen(['solar_status' => 'new']));
+        self::assertStringContainsString('<option value="unbooked">Enquiry, not booked after 72 hours</option>', self::capture(fn () => $this->plugin->lead_admin->status_filter(Lead::POST_TYPE)));
+    }
+
     public function testTheLeadListFiltersByStatusAndSearchesEmailAndPhone(): void
     {
         $ana = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data()['lead_id'];

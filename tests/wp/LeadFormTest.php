@@ -138,7 +138,7 @@ final class LeadFormTest extends TestCase
         self::assertStringContainsString("name='option_page' value='solar_capture_form'", $html);
         global $new_allowed_options, $allowed_options;
         $allowed = $allowed_options ?? $new_allowed_options ?? [];
-        self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions'], $allowed['solar_capture_form'] ?? []);
+        self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions', 'solar_capture_unbooked_hours'], $allowed['solar_capture_form'] ?? []);
     }
 
     public function testTheLeadScreenAndThePrivacyExportShowTheAnswersAndTheConsent(): void

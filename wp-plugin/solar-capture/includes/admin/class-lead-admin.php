@@ -27,6 +27,9 @@ final class Lead_Admin {
 	/** @var string The index condition of the list query being run (for its count). */
 	private string $list_condition = '';
 
+	/** The status filter's choice for enquiries from the form still not booked after a while. */
+	public const UNBOOKED = 'unbooked';
+
 	/** Query argument of the booking status filter on the list screen. */
 	public const STATUS_FILTER = 'solar_status';
 
@@ -151,6 +154,13 @@ final class Lead_Admin {
 		foreach ( Lead::STATUSES as $status ) {
 			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $status ), selected( $selected, $status, false ), esc_html( Lead::status_label( $status ) ) );
 		}
+		printf(
+			'<option value="%1$s"%2$s>%3$s</option>',
+			esc_attr( self::UNBOOKED ),
+			selected( $selected, self::UNBOOKED, false ),
+			/* translators: %d: number of hours. */
+			esc_html( sprintf( _n( 'Enquiry, not booked after %d hour', 'Enquiry, not booked after %d hours', Form_Settings::unbooked_hours(), 'solar-capture' ), Form_Settings::unbooked_hours() ) )
+		);
 		echo '</select>';
 	}
 
@@ -168,11 +178,13 @@ final class Lead_Admin {
 		}
 		$orderby          = $query->get( 'orderby' );
 		$terms            = $query->is_search() ? $query->get( 'search_terms' ) : array();
+		$status           = $this->requested_status();
 		$index            = $this->index->list_clauses(
-			$this->requested_status(),
+			self::UNBOOKED === $status ? 'new' : $status,
 			is_string( $orderby ) ? ( self::SORTABLE[ $orderby ] ?? '' ) : '',
 			strtoupper( (string) $query->get( 'order' ) ),
-			is_array( $terms ) ? array_map( 'strval', $terms ) : array()
+			is_array( $terms ) ? array_map( 'strval', $terms ) : array(),
+			self::UNBOOKED === $status ? ( time() - Form_Settings::unbooked_hours() * HOUR_IN_SECONDS ) * 1000 : null
 		);
 		$clauses['join']  .= $index['join'];
 		$clauses['where'] .= $index['where'];
@@ -425,7 +437,7 @@ final class Lead_Admin {
 	 */
 	private function requested_status(): string {
 		$status = isset( $_GET[ self::STATUS_FILTER ] ) && is_string( $_GET[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::STATUS_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
-		return in_array( $status, Lead::STATUSES, true ) ? $status : '';
+		return in_array( $status, Lead::STATUSES, true ) || self::UNBOOKED === $status ? $status : '';
 	}
 
 	/**

@@ -98,6 +98,16 @@ final class Settings_Page {
 		}
 		register_setting(
 			self::FORM_GROUP,
+			Form_Settings::UNBOOKED_HOURS_OPTION,
+			array(
+				'type'              => 'integer',
+				'default'           => Form_Settings::DEFAULT_UNBOOKED_HOURS,
+				'show_in_rest'      => false,
+				'sanitize_callback' => array( Form_Settings::class, 'sanitize_hours' ),
+			)
+		);
+		register_setting(
+			self::FORM_GROUP,
 			Form_Settings::QUESTIONS_OPTION,
 			array(
 				'type'              => 'array',

@@ -19,6 +19,9 @@ final class Form_Settings {
 
 	public const QUESTIONS_OPTION = 'solar_capture_form_questions';
 	public const CONSENT_OPTION   = 'solar_capture_consent_text';
+	/** Hours after which an enquiry without a booking shows in the lead list's "not booked" view. */
+	public const UNBOOKED_HOURS_OPTION  = 'solar_capture_unbooked_hours';
+	public const DEFAULT_UNBOOKED_HOURS = 24;
 
 	/**
 	 * The questions: slug => label, choices (empty: free text) and whether an answer is required.
@@ -48,6 +51,22 @@ final class Form_Settings {
 	 */
 	public static function consent_text(): string {
 		return trim( (string) get_option( self::CONSENT_OPTION, '' ) );
+	}
+
+	/**
+	 * Hours after which an enquiry without a booking counts as "not booked".
+	 */
+	public static function unbooked_hours(): int {
+		return self::sanitize_hours( get_option( self::UNBOOKED_HOURS_OPTION, self::DEFAULT_UNBOOKED_HOURS ) );
+	}
+
+	/**
+	 * A whole number of hours from 1 to a year; anything else gives the default.
+	 *
+	 * @param mixed $value Submitted value.
+	 */
+	public static function sanitize_hours( $value ): int {
+		return is_numeric( $value ) ? max( 1, min( 8760, (int) $value ) ) : self::DEFAULT_UNBOOKED_HOURS;
 	}
 
 	/**

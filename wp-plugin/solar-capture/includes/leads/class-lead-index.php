@@ -339,11 +339,15 @@ final class Lead_Index {
 	 * @param string   $orderby Index column to sort by ('' for WordPress's own order).
 	 * @param string   $order   ASC or DESC.
 	 * @param string[] $terms   Search terms (each must match).
+	 * @param int|null $changed_before_ms Only leads that last changed before this (Unix ms), or null.
 	 * @return array{join: string, where: string, orderby: string, condition: string}
 	 */
-	public function list_clauses( string $status, string $orderby, string $order, array $terms ): array {
+	public function list_clauses( string $status, string $orderby, string $order, array $terms, ?int $changed_before_ms = null ): array {
 		global $wpdb;
 		$conditions = '' === $status ? array() : array( $wpdb->prepare( 'status = %s', $status ) );
+		if ( null !== $changed_before_ms ) {
+			$conditions[] = $wpdb->prepare( 'last_change < %d', $changed_before_ms );
+		}
 		foreach ( $terms as $term ) {
 			$condition = $this->term_condition( trim( (string) $term ) );
 			if ( '' !== $condition ) {

@@ -24,7 +24,7 @@ final class Form_Tab {
 	/**
 	 * Everything the tab shows.
 	 *
-	 * @return array{link: string, origin: string, questions: string, consent: string, example: string}
+	 * @return array{link: string, origin: string, questions: string, consent: string, example: string, unbooked_hours: int}
 	 */
 	public function view(): array {
 		return array(
@@ -32,7 +32,8 @@ final class Form_Tab {
 			'origin'    => (string) get_option( Booking_Link::ORIGIN_OPTION, Booking_Link::DEFAULT_ORIGIN ),
 			'questions' => Form_Settings::questions_as_text(),
 			'consent'   => Form_Settings::consent_text(),
-			'example'   => Booking_Link::base(),
+			'example'        => Booking_Link::base(),
+			'unbooked_hours' => Form_Settings::unbooked_hours(),
 		);
 	}
 
@@ -85,6 +86,17 @@ final class Form_Tab {
 				esc_attr( Form_Settings::CONSENT_OPTION ),
 				esc_textarea( $view['consent'] ),
 				esc_html__( 'When set, the form shows a checkbox with this text and requires it; each lead keeps the text it agreed to, with the time.', 'solar-capture' )
+			),
+			false
+		);
+		Admin_Screen::form_row(
+			'<label for="solar-capture-unbooked-hours">' . esc_html__( 'Not booked after', 'solar-capture' ) . '</label>',
+			sprintf(
+				'<input type="number" id="solar-capture-unbooked-hours" name="%1$s" value="%2$d" min="1" max="8760" step="1" class="small-text"> %3$s<p class="description">%4$s</p>',
+				esc_attr( Form_Settings::UNBOOKED_HOURS_OPTION ),
+				$view['unbooked_hours'],
+				esc_html__( 'hours', 'solar-capture' ),
+				esc_html__( 'Enquiries still without a booking after this long are listed under "Enquiry, not booked" in the lead list\'s status filter, for a call back.', 'solar-capture' )
 			),
 			false
 		);
