@@ -379,7 +379,7 @@ final class Lead_Admin {
 			Timeline::NOTE_FORM_SUBMITTED     => __( 'enquiry form sent', 'solar-capture' ),
 		);
 		echo '<table class="widefat striped"><thead><tr>';
-		foreach ( array( __( 'Event time', 'solar-capture' ), __( 'Trigger', 'solar-capture' ), __( 'Appointment', 'solar-capture' ), __( 'Booking uid', 'solar-capture' ), __( 'Effect', 'solar-capture' ), __( 'Reason', 'solar-capture' ), __( 'Delivery', 'solar-capture' ) ) as $heading ) {
+		foreach ( array( __( 'Event time', 'solar-capture' ), __( 'Trigger', 'solar-capture' ), __( 'Appointment', 'solar-capture' ), __( 'Booking uid', 'solar-capture' ), __( 'Effect', 'solar-capture' ), __( 'Reason and answers', 'solar-capture' ), __( 'Delivery', 'solar-capture' ) ) as $heading ) {
 			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
 		}
 		echo '</tr></thead><tbody>';
@@ -390,11 +390,30 @@ final class Lead_Admin {
 			echo '<td>' . esc_html( $this->format_time( $entry->start_at ) ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->booking_uid ) . '</td>';
 			echo '<td>' . esc_html( $notes[ $entry->note ] ?? (string) $entry->note ) . '</td>';
-			echo '<td>' . esc_html( (string) $entry->detail ) . '</td>';
+			echo '<td>' . esc_html( (string) $entry->detail ) . self::answers_list( $entry->answers ?? null ) . '</td>';
 			echo '<td>' . $this->delivery_link( $entry->delivery_id ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- delivery_link() escapes.
 			echo '</tr>';
 		}
 		echo '</tbody></table>';
+	}
+
+	/**
+	 * A booking's answers (Cal.com's booking form) as a definition list, escaped ('' for none).
+	 *
+	 * @param mixed $json The timeline entry's answers column.
+	 * @return string HTML.
+	 */
+	private static function answers_list( $json ): string {
+		$answers = is_string( $json ) ? json_decode( $json, true ) : null;
+		if ( ! is_array( $answers ) || array() === $answers ) {
+			return '';
+		}
+		$html = '<dl class="solar-capture-booking-answers">';
+		foreach ( $answers as $field => $answer ) {
+			$text = is_array( $answer ) ? implode( ', ', array_map( 'strval', array_filter( $answer, 'is_scalar' ) ) ) : ( is_bool( $answer ) ? ( $answer ? __( 'Yes', 'solar-capture' ) : __( 'No', 'solar-capture' ) ) : (string) $answer );
+			$html .= '<dt>' . esc_html( (string) $field ) . '</dt><dd>' . esc_html( $text ) . '</dd>';
+		}
+		return $html . '</dl>';
 	}
 
 	/**

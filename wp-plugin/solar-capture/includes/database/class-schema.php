@@ -130,6 +130,7 @@ final class Schema {
   applied tinyint(1) NOT NULL DEFAULT 0,
   note varchar(32) NOT NULL DEFAULT '',
   detail varchar(255) NULL,
+  answers text NULL,
   recorded_at datetime(6) NOT NULL,
   PRIMARY KEY  (id),
   KEY lead_created (lead_id,created_at_ms),

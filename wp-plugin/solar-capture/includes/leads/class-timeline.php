@@ -71,9 +71,11 @@ final class Timeline {
 			'applied'              => $applied ? 1 : 0,
 			'note'                 => $note,
 			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
+			// The booking form's answers as this event carried them (Cal.com's `responses`), JSON.
+			'answers'              => is_array( $event['responses'] ?? null ) && array() !== $event['responses'] ? (string) wp_json_encode( $event['responses'], JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) : null,
 			'recorded_at'          => Schema::now(),
 		);
-		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s' ) ) ) ) {
+		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s', '%s' ) ) ) ) {
 			throw new Storage_Exception( 'adding the timeline entry failed' );
 		}
 		return (int) $wpdb->insert_id;

@@ -137,6 +137,7 @@ final class Privacy {
 							__( 'Appointment', 'solar-capture' ) => self::time( $entry->start_at ),
 							__( 'Booking uid', 'solar-capture' ) => (string) $entry->booking_uid,
 							__( 'Reason', 'solar-capture' )      => (string) $entry->detail,
+							__( 'Booking answers', 'solar-capture' ) => (string) ( $entry->answers ?? '' ),
 						)
 					),
 				);
