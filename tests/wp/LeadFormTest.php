@@ -138,7 +138,7 @@ final class LeadFormTest extends TestCase
         self::assertStringContainsString("name='option_page' value='solar_capture_form'", $html);
         global $new_allowed_options, $allowed_options;
         $allowed = $allowed_options ?? $new_allowed_options ?? [];
-        self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions', 'solar_capture_unbooked_hours'], $allowed['solar_capture_form'] ?? []);
+        self::assertEqualsCanonicalizing(['solar_capture_booking_link', 'solar_capture_booking_origin', 'solar_capture_consent_text', 'solar_capture_form_questions', 'solar_capture_unbooked_hours', 'solar_capture_booking_mode'], $allowed['solar_capture_form'] ?? []);
     }
 
     public function testTheLeadScreenAndThePrivacyExportShowTheAnswersAndTheConsent(): void
@@ -174,5 +174,20 @@ final class LeadFormTest extends TestCase
         self::assertStringContainsString('<dt>roof</dt><dd>&lt;i&gt;south&lt;/i&gt;</dd>', $html);
         self::assertStringContainsString('<dt>battery</dt><dd>Yes</dd>', $html);
         self::assertStringContainsString('Holiday', wp_json_encode($this->plugin->privacy->export_leads('ana.mueller@example.com')));
+    }
+
+    public function testTheBookingStepHandsCalComsEmbedTheLinkAndItsParameters(): void
+    {
+        $html = $this->postForm(['name' => 'Grace Hopper', 'email' => 'grace@example.org', 'answers' => ['homeowner' => 'Yes']]);
+        $lead = self::leadIds()[0];
+        self::assertStringContainsString('data-cal-origin="https://cal.com" data-cal-link="sunny-solar/roof-survey" data-cal-script="https://app.cal.com/embed/embed.js"', $html);
+        self::assertStringContainsString('data-booking-url="' . esc_attr(solar_capture_booking_url($lead)) . '"', $html, 'the embed is configured from the link');
+
+        update_option(Booking_Link::OPTION, 'https://cal.installer.example:8443/team/survey');
+        $this->hook('solar_capture_embed_script_url', static fn (string $url): string => 'http://127.0.0.1/embed-core/embed.js');
+        self::assertSame(['origin' => 'https://cal.installer.example:8443', 'calLink' => 'team/survey', 'script' => 'http://127.0.0.1/embed-core/embed.js'], Booking_Link::embed());
+
+        update_option(Booking_Link::MODE_OPTION, 'link');
+        self::assertStringNotContainsString('data-cal-link', do_shortcode('[solar_capture_form]'), 'link only: no embed');
     }
 }

@@ -67,9 +67,67 @@
 		}
 		form.hidden = true;
 		step.hidden = false;
+		embed( step, url );
 		step.setAttribute( 'tabindex', '-1' );
 		step.focus();
 	}
+
+	/**
+	 * Cal.com's embed loader (their snippet, unminified): Cal(...) calls queue until the script arrives.
+	 */
+	function calFor( script ) {
+		if ( window.Cal ) {
+			return window.Cal;
+		}
+		var cal = function () {
+			cal.q.push( arguments );
+		};
+		cal.q = [];
+		cal.ns = {};
+		cal.loaded = true;
+		window.Cal = cal;
+		var tag = document.createElement( 'script' );
+		tag.src = script;
+		tag.async = true;
+		document.head.appendChild( tag );
+		return cal;
+	}
+
+	/**
+	 * Cal.com's inline booking page for the lead, configured from its booking link's parameters (name,
+	 * e-mail, metadata[lead_id], metadata[lead_ref]); the link stays below it, for when it can't load.
+	 */
+	function embed( step, bookingUrl ) {
+		var calLink = step.getAttribute( 'data-cal-link' );
+		if ( ! calLink || ! bookingUrl || ! window.URL ) {
+			return;
+		}
+		var config = {};
+		new URL( bookingUrl ).searchParams.forEach( function ( value, key ) {
+			config[ key ] = value;
+		} );
+		var box = document.createElement( 'div' );
+		box.className = 'solar-capture-cal';
+		box.id = 'solar-capture-cal-' + Math.random().toString( 36 ).slice( 2 );
+		step.insertBefore( box, step.lastChild );
+		var Cal = calFor( step.getAttribute( 'data-cal-script' ) );
+		Cal( 'init', { origin: step.getAttribute( 'data-cal-origin' ) } );
+		Cal( 'inline', { elementOrSelector: '#' + box.id, calLink: calLink, config: config } );
+		Cal( 'on', {
+			action: 'bookingSuccessful',
+			callback: function () {
+				var done = document.createElement( 'p' );
+				done.setAttribute( 'role', 'status' );
+				done.className = 'solar-capture-booked';
+				done.textContent = step.getAttribute( 'data-booked' );
+				step.insertBefore( done, step.firstChild );
+			},
+		} );
+	}
+
+	document.querySelectorAll( '.solar-capture-booking[data-booking-url]' ).forEach( function ( step ) {
+		embed( step, step.getAttribute( 'data-booking-url' ) );
+	} );
 
 	document.querySelectorAll( 'form.solar-capture-form' ).forEach( function ( form ) {
 		form.addEventListener( 'submit', function ( event ) {

@@ -85,7 +85,7 @@ final class Settings_Page {
 				'sanitize_callback' => 'rest_sanitize_boolean',
 			)
 		);
-		foreach ( array( Booking_Link::OPTION => 'sanitize_text_field', Booking_Link::ORIGIN_OPTION => 'esc_url_raw', Form_Settings::CONSENT_OPTION => 'sanitize_textarea_field' ) as $option => $sanitize ) {
+		foreach ( array( Booking_Link::OPTION => 'sanitize_text_field', Booking_Link::ORIGIN_OPTION => 'esc_url_raw', Form_Settings::CONSENT_OPTION => 'sanitize_textarea_field', Booking_Link::MODE_OPTION => array( self::class, 'sanitize_booking_mode' ) ) as $option => $sanitize ) {
 			register_setting(
 				self::FORM_GROUP,
 				$option,
@@ -125,6 +125,15 @@ final class Settings_Page {
 				'sanitize_callback' => array( $this->retention, 'sanitize_days' ),
 			)
 		);
+	}
+
+	/**
+	 * "embed" (Cal.com's booking page in the site) or "link".
+	 *
+	 * @param mixed $value Submitted value.
+	 */
+	public static function sanitize_booking_mode( $value ): string {
+		return 'link' === $value ? 'link' : 'embed';
 	}
 
 	public function add_page(): void {

@@ -70,4 +70,41 @@ final class Booking_Link {
 		);
 		return $base . ( str_contains( $base, '?' ) ? '&' : '?' ) . $query;
 	}
+
+	/** How the booking step offers the booking: Cal.com's inline embed (falls back to the link) or the link. */
+	public const MODE_OPTION = 'solar_capture_booking_mode';
+
+	/**
+	 * Whether the booking step embeds Cal.com's booking page (the default) rather than only linking to it.
+	 */
+	public static function embeds(): bool {
+		return 'link' !== get_option( self::MODE_OPTION, 'embed' );
+	}
+
+	/**
+	 * What Cal.com's embed needs for the configured event type: its origin, the calLink ("user/event")
+	 * and the script's address (null when no event type is configured).
+	 *
+	 * @return array{origin: string, calLink: string, script: string}|null
+	 */
+	public static function embed(): ?array {
+		$base = self::base();
+		if ( '' === $base ) {
+			return null;
+		}
+		$parts  = wp_parse_url( $base );
+		$origin = ( $parts['scheme'] ?? 'https' ) . '://' . ( $parts['host'] ?? 'cal.com' ) . ( isset( $parts['port'] ) ? ':' . $parts['port'] : '' );
+		$script = 'https://cal.com' === $origin ? 'https://app.cal.com/embed/embed.js' : $origin . '/embed/embed.js';
+		return array(
+			'origin'  => $origin,
+			'calLink' => trim( (string) ( $parts['path'] ?? '' ), '/' ),
+			/**
+			 * Filters the address of Cal.com's embed script (tests serve @calcom/embed-core locally).
+			 *
+			 * @param string $script The embed script's URL.
+			 * @param string $origin The Cal.com origin of the booking page.
+			 */
+			'script'  => (string) apply_filters( 'solar_capture_embed_script_url', $script, $origin ),
+		);
+	}
 }

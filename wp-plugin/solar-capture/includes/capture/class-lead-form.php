@@ -73,7 +73,7 @@ final class Lead_Form {
 		wp_enqueue_style( 'solar-capture-lead-form' );
 		wp_enqueue_script( 'solar-capture-lead-form' );
 		if ( is_array( $this->posted ) ) {
-			return $this->booking_step( $this->posted['booking_url'] );
+			return $this->booking_step( $this->posted['booking_url'], $this->posted['lead_id'] );
 		}
 		$error  = $this->posted instanceof \WP_Error ? $this->posted : null;
 		$field  = $error ? (string) ( $error->get_error_data()['field'] ?? '' ) : '';
@@ -103,7 +103,7 @@ final class Lead_Form {
 		$html .= '<p class="solar-capture-form-trap" aria-hidden="true"><label>' . esc_html__( 'Website', 'solar-capture' ) . ' <input type="text" name="website" value="" tabindex="-1" autocomplete="off"></label></p>';
 		$html .= '<p><button type="submit" class="solar-capture-form-submit">' . esc_html__( 'Ask for a quote', 'solar-capture' ) . '</button></p>';
 		$html .= '</form>';
-		$html .= '<div class="solar-capture-booking" hidden data-thanks="' . esc_attr__( 'Thank you. Your enquiry has arrived. Pick a time for your free survey call:', 'solar-capture' ) . '" data-book="' . esc_attr__( 'Book your survey call', 'solar-capture' ) . '"></div>';
+		$html .= '<div class="solar-capture-booking" hidden data-thanks="' . esc_attr__( 'Thank you. Your enquiry has arrived. Pick a time for your free survey call:', 'solar-capture' ) . '" data-book="' . esc_attr__( 'Book your survey call', 'solar-capture' ) . '" data-booked="' . esc_attr__( 'Your survey call is booked. You will receive a confirmation by e-mail.', 'solar-capture' ) . '"' . self::embed_attributes() . '></div>';
 		return '<div class="solar-capture-lead-form">' . $html . '</div>';
 	}
 
@@ -112,8 +112,12 @@ final class Lead_Form {
 	 *
 	 * @param string $booking_url The lead's booking link ('' when none is configured).
 	 */
-	private function booking_step( string $booking_url ): string {
-		$html = '<div class="solar-capture-lead-form"><div class="solar-capture-booking" tabindex="-1">';
+	private function booking_step( string $booking_url, int $lead_id = 0 ): string {
+		$embed = '' !== $booking_url && $lead_id > 0 ? self::embed_attributes() : '';
+		if ( '' !== $embed ) {
+			$embed .= ' data-booking-url="' . esc_attr( $booking_url ) . '" data-booked="' . esc_attr__( 'Your survey call is booked. You will receive a confirmation by e-mail.', 'solar-capture' ) . '"';
+		}
+		$html = '<div class="solar-capture-lead-form"><div class="solar-capture-booking" tabindex="-1"' . $embed . '>';
 		$html .= '<p role="status">' . esc_html__( 'Thank you. Your enquiry has arrived.', 'solar-capture' ) . '</p>';
 		if ( '' !== $booking_url ) {
 			$html .= '<p>' . esc_html__( 'Pick a time for your free survey call:', 'solar-capture' ) . '</p>';
@@ -122,6 +126,17 @@ final class Lead_Form {
 			$html .= '<p>' . esc_html__( 'We will be in touch to arrange your survey.', 'solar-capture' ) . '</p>';
 		}
 		return $html . '</div></div>';
+	}
+
+	/**
+	 * The data attributes the script needs to embed Cal.com's booking page ('' when the step only links).
+	 */
+	private static function embed_attributes(): string {
+		$embed = Booking_Link::embeds() ? Booking_Link::embed() : null;
+		if ( null === $embed ) {
+			return '';
+		}
+		return sprintf( ' data-cal-origin="%1$s" data-cal-link="%2$s" data-cal-script="%3$s"', esc_attr( $embed['origin'] ), esc_attr( $embed['calLink'] ), esc_url( $embed['script'] ) );
 	}
 
 	/**

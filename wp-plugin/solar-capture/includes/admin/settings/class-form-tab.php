@@ -24,7 +24,7 @@ final class Form_Tab {
 	/**
 	 * Everything the tab shows.
 	 *
-	 * @return array{link: string, origin: string, questions: string, consent: string, example: string, unbooked_hours: int}
+	 * @return array{link: string, origin: string, questions: string, consent: string, example: string, unbooked_hours: int, embeds: bool}
 	 */
 	public function view(): array {
 		return array(
@@ -34,6 +34,7 @@ final class Form_Tab {
 			'consent'   => Form_Settings::consent_text(),
 			'example'        => Booking_Link::base(),
 			'unbooked_hours' => Form_Settings::unbooked_hours(),
+			'embeds'         => Booking_Link::embeds(),
 		);
 	}
 
@@ -55,6 +56,18 @@ final class Form_Tab {
 				esc_attr( $view['link'] ),
 				esc_html__( 'The user (or team) and event slug of the survey call, as in its Cal.com link, or the full booking URL. Empty: the form thanks the visitor without a booking step.', 'solar-capture' ),
 				'' === $view['example'] ? '' : '<p class="description">' . esc_html__( 'Booking page:', 'solar-capture' ) . ' <code>' . esc_html( $view['example'] ) . '</code></p>'
+			),
+			false
+		);
+		Admin_Screen::form_row(
+			esc_html__( 'Booking step', 'solar-capture' ),
+			sprintf(
+				'<label><input type="radio" name="%1$s" value="embed"%2$s> %3$s</label><br><label><input type="radio" name="%1$s" value="link"%4$s> %5$s</label>',
+				esc_attr( Booking_Link::MODE_OPTION ),
+				checked( $view['embeds'], true, false ),
+				esc_html__( 'Cal.com\'s booking page inside the site, under the form (the link stays as a fallback)', 'solar-capture' ),
+				checked( $view['embeds'], false, false ),
+				esc_html__( 'A button to the booking page on Cal.com', 'solar-capture' )
 			),
 			false
 		);
