@@ -111,6 +111,7 @@ final class Lead_Form {
 	 * After a submission: thanks, and the way to book the survey call.
 	 *
 	 * @param string $booking_url The lead's booking link ('' when none is configured).
+	 * @param int    $lead_id     The lead (0: not known, no embed).
 	 */
 	private function booking_step( string $booking_url, int $lead_id = 0 ): string {
 		$embed = '' !== $booking_url && $lead_id > 0 ? self::embed_attributes() : '';
