@@ -9,6 +9,7 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Capture\Booking_Link;
+use SolarCapture\Plugin\Capture\Lead_Capture;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
 final class LeadCaptureTest extends TestCase
@@ -168,5 +169,24 @@ final class LeadCaptureTest extends TestCase
         update_option(Booking_Link::OPTION, 'https://cal.installer.example/team/survey?layout=month_view');
         $url = solar_capture_booking_url(self::leadIds()[0]);
         self::assertStringStartsWith('https://cal.installer.example/team/survey?layout=month_view&name=Grace%20Hopper&', $url);
+    }
+
+    public function testTheFirstTouchIsKeptOnTheLeadAndTheListFiltersBySource(): void
+    {
+        global $wpdb;
+        $source = ['utm_source' => 'Newsletter', 'utm_campaign' => 'spring', 'landing' => '/solar-quote?utm_source=Newsletter', 'evil' => 'x'];
+        $lead = $this->submit(['source' => $source] + self::VALID)->get_data()['lead_id'];
+        self::assertSame(['utm_source' => 'Newsletter', 'utm_campaign' => 'spring', 'landing' => '/solar-quote?utm_source=Newsletter'], json_decode(self::meta($lead, Lead::META_SOURCE), true), 'known keys only');
+        // A later enquiry of the same person does not change where they first came from.
+        $this->submit(['source' => ['utm_source' => 'google']] + self::VALID);
+        self::assertSame('Newsletter', json_decode(self::meta($lead, Lead::META_SOURCE), true)['utm_source']);
+
+        $other = $this->submit(['email' => 'ref@example.org', 'source' => json_encode(['referrer' => 'https://www.solar-forum.example/thread/1'])] + self::VALID)->get_data()['lead_id'];
+        self::assertEqualsCanonicalizing(['newsletter', 'solar-forum.example'], $this->plugin->lead_index->sources());
+        $where = $this->plugin->lead_index->list_clauses('', '', '', [], null, 'solar-forum.example')['condition'];
+        self::assertSame([(string) $other], $wpdb->get_col("SELECT lead_id FROM {$this->plugin->lead_index->table()} WHERE {$where}"));
+        self::assertSame('google ads', Lead_Capture::source_label(['gclid' => 'abc']));
+        self::assertSame('direct', Lead_Capture::source_label(['landing' => '/']));
+        self::assertSame('', Lead_Capture::source_label([]));
     }
 }

@@ -142,7 +142,8 @@
 				method: 'POST',
 				headers: { 'Content-Type': 'application/json' },
 				body: JSON.stringify( data( form ) ),
-				credentials: 'omit',
+				// Same origin: the first-touch cookie (assets/attribution.js) goes along.
+				credentials: 'same-origin',
 			} )
 				.then( function ( response ) {
 					return response.json().then( function ( body ) {

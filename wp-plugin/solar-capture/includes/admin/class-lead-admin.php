@@ -30,6 +30,9 @@ final class Lead_Admin {
 	/** The status filter's choice for enquiries from the form still not booked after a while. */
 	public const UNBOOKED = 'unbooked';
 
+	/** Query argument of the source filter on the list screen. */
+	public const SOURCE_FILTER = 'solar_source';
+
 	/** Query argument of the booking status filter on the list screen. */
 	public const STATUS_FILTER = 'solar_status';
 
@@ -162,6 +165,16 @@ final class Lead_Admin {
 			esc_html( sprintf( _n( 'Enquiry, not booked after %d hour', 'Enquiry, not booked after %d hours', Form_Settings::unbooked_hours(), 'solar-capture' ), Form_Settings::unbooked_hours() ) )
 		);
 		echo '</select>';
+		$sources = $this->index->sources();
+		if ( array() !== $sources ) {
+			$chosen = $this->requested_source();
+			echo '<label for="filter-by-solar-source" class="screen-reader-text">' . esc_html__( 'Filter by source', 'solar-capture' ) . '</label>';
+			echo '<select name="' . esc_attr( self::SOURCE_FILTER ) . '" id="filter-by-solar-source"><option value="">' . esc_html__( 'All sources', 'solar-capture' ) . '</option>';
+			foreach ( $sources as $source ) {
+				printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $source ), selected( $chosen, $source, false ), esc_html( $source ) );
+			}
+			echo '</select>';
+		}
 	}
 
 	/**
@@ -184,7 +197,8 @@ final class Lead_Admin {
 			is_string( $orderby ) ? ( self::SORTABLE[ $orderby ] ?? '' ) : '',
 			strtoupper( (string) $query->get( 'order' ) ),
 			is_array( $terms ) ? array_map( 'strval', $terms ) : array(),
-			self::UNBOOKED === $status ? ( time() - Form_Settings::unbooked_hours() * HOUR_IN_SECONDS ) * 1000 : null
+			self::UNBOOKED === $status ? ( time() - Form_Settings::unbooked_hours() * HOUR_IN_SECONDS ) * 1000 : null,
+			$this->requested_source()
 		);
 		$clauses['join']  .= $index['join'];
 		$clauses['where'] .= $index['where'];
@@ -348,13 +362,17 @@ final class Lead_Admin {
 	private function render_form_answers( int $id ): void {
 		$answers = json_decode( (string) get_post_meta( $id, Lead::META_FORM_ANSWERS, true ), true );
 		$consent = json_decode( (string) get_post_meta( $id, Lead::META_CONSENT, true ), true );
-		if ( ! is_array( $answers ) && ! is_array( $consent ) ) {
+		if ( ! is_array( $answers ) && ! is_array( $consent ) && '' === (string) get_post_meta( $id, Lead::META_SOURCE, true ) ) {
 			return;
 		}
 		$questions = Form_Settings::questions();
 		echo '<h3>' . esc_html__( 'Enquiry form', 'solar-capture' ) . '</h3><table class="form-table solar-capture-answers" role="presentation"><tbody>';
 		foreach ( is_array( $answers ) ? $answers : array() as $slug => $answer ) {
 			echo '<tr><th scope="row">' . esc_html( $questions[ $slug ]['label'] ?? (string) $slug ) . '</th><td>' . esc_html( (string) $answer ) . '</td></tr>';
+		}
+		$source = json_decode( (string) get_post_meta( $id, Lead::META_SOURCE, true ), true );
+		foreach ( is_array( $source ) ? $source : array() as $key => $value ) {
+			echo '<tr><th scope="row">' . esc_html( (string) $key ) . '</th><td>' . esc_html( (string) $value ) . '</td></tr>';
 		}
 		if ( is_array( $consent ) ) {
 			echo '<tr><th scope="row">' . esc_html__( 'Consent', 'solar-capture' ) . '</th><td>' . esc_html( (string) ( $consent['text'] ?? '' ) ) . '<br><span class="description">' . esc_html( (string) ( $consent['time'] ?? '' ) ) . '</span></td></tr>';
@@ -457,6 +475,14 @@ final class Lead_Admin {
 	private function requested_status(): string {
 		$status = isset( $_GET[ self::STATUS_FILTER ] ) && is_string( $_GET[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::STATUS_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
 		return in_array( $status, Lead::STATUSES, true ) || self::UNBOOKED === $status ? $status : '';
+	}
+
+	/**
+	 * The source asked for by the list's filter, '' for all.
+	 */
+	private function requested_source(): string {
+		$source = isset( $_GET[ self::SOURCE_FILTER ] ) && is_string( $_GET[ self::SOURCE_FILTER ] ) ? sanitize_text_field( wp_unslash( $_GET[ self::SOURCE_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+		return mb_substr( $source, 0, 100 );
 	}
 
 	/**

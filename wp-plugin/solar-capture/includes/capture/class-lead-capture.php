@@ -44,6 +44,9 @@ final class Lead_Capture {
 	/** Seconds a person needs at least to fill in the form; faster is a robot. */
 	public const MIN_FILL_SECONDS = 3;
 
+	/** The attribution keys kept (assets/attribution.js). */
+	public const SOURCE_KEYS = array( 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'fbclid', 'referrer', 'landing' );
+
 	/** Answers a submission may carry (the form's configured questions), at most. */
 	public const MAX_ANSWERS = 30;
 
@@ -151,7 +154,50 @@ final class Lead_Capture {
 			}
 			$fields['answers'][ $question ] = $answer;
 		}
+		$fields['source'] = self::source( $input['source'] ?? null );
 		return $fields;
+	}
+
+	/**
+	 * The first-touch attribution sent with a submission (assets/attribution.js): known keys only, short
+	 * text values, as an array; the form's script sends it as JSON or the cookie arrives with a plain POST.
+	 *
+	 * @param mixed $value An array, or its JSON.
+	 * @return array<string, string>
+	 */
+	public static function source( $value ): array {
+		if ( is_string( $value ) ) {
+			$value = json_decode( $value, true );
+		}
+		$source = array();
+		foreach ( self::SOURCE_KEYS as $key ) {
+			if ( is_array( $value ) && is_scalar( $value[ $key ] ?? null ) && '' !== trim( (string) $value[ $key ] ) ) {
+				$source[ $key ] = mb_substr( sanitize_text_field( (string) $value[ $key ] ), 0, 200 );
+			}
+		}
+		return $source;
+	}
+
+	/**
+	 * The source a lead is listed under: utm_source, else the referring site, else "direct" ('' when unknown).
+	 *
+	 * @param array<string, string> $source From source().
+	 */
+	public static function source_label( array $source ): string {
+		if ( isset( $source['utm_source'] ) ) {
+			return strtolower( $source['utm_source'] );
+		}
+		if ( isset( $source['gclid'] ) ) {
+			return 'google ads';
+		}
+		if ( isset( $source['fbclid'] ) ) {
+			return 'facebook ads';
+		}
+		if ( isset( $source['referrer'] ) ) {
+			$host = wp_parse_url( $source['referrer'], PHP_URL_HOST );
+			return is_string( $host ) ? preg_replace( '/^www\./', '', strtolower( $host ) ) : '';
+		}
+		return array() === $source ? '' : 'direct';
 	}
 
 	/**
@@ -231,6 +277,10 @@ final class Lead_Capture {
 				}
 				if ( '' !== $fields['postcode'] ) {
 					$this->leads->set_meta( $lead_id, Lead::META_POSTCODE, $fields['postcode'] );
+				}
+				// First touch: a lead keeps where it first came from.
+				if ( array() !== $fields['source'] && null === $this->leads->fresh_meta( $lead_id, Lead::META_SOURCE ) ) {
+					$this->leads->set_meta( $lead_id, Lead::META_SOURCE, (string) wp_json_encode( $fields['source'], JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) );
 				}
 				if ( isset( $fields['consent'] ) ) {
 					// What the visitor agreed to, word for word, when, and from where (a keyed hash, not the address).

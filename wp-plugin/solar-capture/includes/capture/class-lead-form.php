@@ -23,6 +23,9 @@ final class Lead_Form {
 	public const SHORTCODE = 'solar_capture_form';
 	public const BLOCK     = 'solar-capture/lead-form';
 
+	/** The first-party cookie assets/attribution.js keeps the first touch in. */
+	public const SOURCE_COOKIE = 'solar_capture_source';
+
 	/** The POST field that marks a plain (no JavaScript) submission of this form. */
 	private const POSTED = 'solar_capture_form';
 
@@ -47,7 +50,11 @@ final class Lead_Form {
 		);
 	}
 
+	/**
+	 * The attribution script runs on every page, so the first page a visitor sees is the one kept.
+	 */
 	public function register_assets(): void {
+		wp_enqueue_script( 'solar-capture-attribution', plugins_url( 'assets/attribution.js', SOLAR_CAPTURE_FILE ), array(), SOLAR_CAPTURE_VERSION, true );
 		wp_register_style( 'solar-capture-lead-form', plugins_url( 'assets/lead-form.css', SOLAR_CAPTURE_FILE ), array(), SOLAR_CAPTURE_VERSION );
 		wp_register_script( 'solar-capture-lead-form', plugins_url( 'assets/lead-form.js', SOLAR_CAPTURE_FILE ), array(), SOLAR_CAPTURE_VERSION, true );
 	}
@@ -59,7 +66,10 @@ final class Lead_Form {
 		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || '1' !== ( $_POST[ self::POSTED ] ?? '' ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing -- a public form for visitors without accounts; the honeypot, fill time and rate limit guard it.
 			return;
 		}
-		$input        = wp_unslash( $_POST ); // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- checked field by field in Lead_Capture.
+		$input = wp_unslash( $_POST ); // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- checked field by field in Lead_Capture.
+		if ( is_array( $input ) && isset( $_COOKIE[ self::SOURCE_COOKIE ] ) ) {
+			$input['source'] = wp_unslash( $_COOKIE[ self::SOURCE_COOKIE ] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- Lead_Capture::source() keeps known keys, sanitised.
+		}
 		$this->posted = $this->capture->submit( is_array( $input ) ? $input : array(), (string) ( $_SERVER['REMOTE_ADDR'] ?? '' ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- hashed, never stored as such.
 	}
 

@@ -51,7 +51,11 @@ final class Leads_Controller {
 		if ( ! is_array( $params ) ) {
 			$params = $request->get_body_params();
 		}
-		$result = $this->capture->submit( is_array( $params ) ? $params : array(), (string) ( $_SERVER['REMOTE_ADDR'] ?? '' ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- hashed for the rate limit, never stored or shown.
+		$params = is_array( $params ) ? $params : array();
+		if ( ! isset( $params['source'] ) && isset( $_COOKIE[ Lead_Form::SOURCE_COOKIE ] ) ) {
+			$params['source'] = wp_unslash( $_COOKIE[ Lead_Form::SOURCE_COOKIE ] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- Lead_Capture::source() keeps known keys, sanitised.
+		}
+		$result = $this->capture->submit( $params, (string) ( $_SERVER['REMOTE_ADDR'] ?? '' ) ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- hashed for the rate limit, never stored or shown.
 		return is_wp_error( $result ) ? $result : new \WP_REST_Response( $result, 201 );
 	}
 }

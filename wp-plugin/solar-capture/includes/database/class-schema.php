@@ -155,6 +155,7 @@ final class Schema {
   event_type varchar(191) NOT NULL DEFAULT '',
   last_change bigint(20) NOT NULL DEFAULT 0,
   owner bigint(20) unsigned NOT NULL DEFAULT 0,
+  source varchar(100) NOT NULL DEFAULT '',
   indexed_modified datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
   PRIMARY KEY  (lead_id),
   KEY post_status (post_status),
@@ -165,7 +166,8 @@ final class Schema {
   KEY booking_start (booking_start),
   KEY event_type (event_type),
   KEY last_change (last_change),
-  KEY owner (owner)
+  KEY owner (owner),
+  KEY source (source)
 ) {$options};"
 		);
 		// The keys that identify a live lead, each held by one lead: claiming one is the atomic step of

@@ -9,6 +9,7 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Leads;
 
+use SolarCapture\Plugin\Capture\Lead_Capture;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Database\Storage_Exception;
 
@@ -340,11 +341,15 @@ final class Lead_Index {
 	 * @param string   $order   ASC or DESC.
 	 * @param string[] $terms   Search terms (each must match).
 	 * @param int|null $changed_before_ms Only leads that last changed before this (Unix ms), or null.
+	 * @param string   $source  Only leads from this source ('' for all).
 	 * @return array{join: string, where: string, orderby: string, condition: string}
 	 */
-	public function list_clauses( string $status, string $orderby, string $order, array $terms, ?int $changed_before_ms = null ): array {
+	public function list_clauses( string $status, string $orderby, string $order, array $terms, ?int $changed_before_ms = null, string $source = '' ): array {
 		global $wpdb;
 		$conditions = '' === $status ? array() : array( $wpdb->prepare( 'status = %s', $status ) );
+		if ( '' !== $source ) {
+			$conditions[] = $wpdb->prepare( 'source = %s', $source );
+		}
 		if ( null !== $changed_before_ms ) {
 			$conditions[] = $wpdb->prepare( 'last_change < %d', $changed_before_ms );
 		}
@@ -389,6 +394,16 @@ final class Lead_Index {
 			return 0;
 		}
 		return (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$this->table()} WHERE post_status IN ({$in})" . ( '' === $condition ? '' : " AND {$condition}" ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared parts.
+	}
+
+	/**
+	 * The sources leads came from, for the list's filter (at most 100, most common first).
+	 *
+	 * @return string[]
+	 */
+	public function sources(): array {
+		global $wpdb;
+		return array_map( 'strval', (array) $wpdb->get_col( "SELECT source FROM {$this->table()} WHERE source <> '' GROUP BY source ORDER BY COUNT(*) DESC LIMIT 100" ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	}
 
 	/**
@@ -567,6 +582,7 @@ final class Lead_Index {
 		Lead_Post_Type::META_EVENT_TYPE,
 		Lead_Post_Type::META_LAST_EVENT_AT,
 		Lead_Post_Type::META_BOOKING_UIDS,
+		Lead_Post_Type::META_SOURCE,
 	);
 
 	/**
@@ -660,6 +676,7 @@ final class Lead_Index {
 			'event_type'       => mb_substr( $first( Lead_Post_Type::META_EVENT_TYPE ), 0, 191 ),
 			'last_change'      => is_numeric( $last ) ? (int) $last : ( false === $modified ? 0 : $modified * 1000 ),
 			'owner'            => (int) $post->post_author,
+			'source'           => mb_substr( Lead_Capture::source_label( Lead_Capture::source( $first( Lead_Post_Type::META_SOURCE ) ) ), 0, 100 ),
 			'indexed_modified' => (string) $post->post_modified_gmt,
 		);
 	}

@@ -35,6 +35,8 @@ final class Lead_Post_Type {
 	public const META_FORM_ANSWERS = '_solar_form_answers';
 	/** Consent given in the form, JSON: the text shown, the time, a keyed hash of the client. */
 	public const META_CONSENT = '_solar_consent';
+	/** Where the lead first came from (utm_*, gclid, fbclid, referrer, landing page), JSON. */
+	public const META_SOURCE = '_solar_source';
 	/** Every booking uid the lead has had, one meta row each (rescheduling changes the uid). */
 	public const META_BOOKING_UIDS = '_solar_booking_uids';
 
@@ -94,6 +96,7 @@ final class Lead_Post_Type {
 		$this->register_meta( self::META_POSTCODE, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_FORM_ANSWERS, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_CONSENT, 'string', array( $this, 'sanitize_text' ) );
+		$this->register_meta( self::META_SOURCE, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_BOOKING_UIDS, 'string', array( $this, 'sanitize_text' ), false );
 	}
 

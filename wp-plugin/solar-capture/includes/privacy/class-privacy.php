@@ -113,6 +113,7 @@ final class Privacy {
 				__( 'Postcode or address', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_POSTCODE, true ),
 				__( 'Enquiry form answers', 'solar-capture' ) => (string) get_post_meta( $id, Lead::META_FORM_ANSWERS, true ),
 				__( 'Consent', 'solar-capture' )             => (string) get_post_meta( $id, Lead::META_CONSENT, true ),
+				__( 'First came from', 'solar-capture' )     => (string) get_post_meta( $id, Lead::META_SOURCE, true ),
 				__( 'Booking uids', 'solar-capture' )        => implode( ', ', array_map( 'strval', get_post_meta( $id, Lead::META_BOOKING_UIDS, false ) ) ),
 				__( 'Created', 'solar-capture' )             => $post instanceof \WP_Post ? $post->post_date_gmt . ' UTC' : '',
 			);
