@@ -12,7 +12,7 @@
 PACKAGES=(
   php8.2-cli php8.2-dev php8.2-fpm php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl
   libclang-dev clang phpunit
-  wordpress mariadb-server mariadb-client nginx curl
+  wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client nginx curl
   valgrind chromium chromium-driver zip unzip
   php-codesniffer shellcheck
 )

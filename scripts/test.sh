@@ -106,6 +106,8 @@ wordpress_suites() {
   php /usr/bin/phpunit -c tests/e2e/phpunit.xml
   step "Browser: wp-admin in headless Chromium ($engine engine; screenshots in $SC_RUN_DIR/screenshots-$engine)"
   SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-$engine" bash tests/browser/run.sh
+  step "Browser: the enquiry form with and without JavaScript, and Cal.com's embed (Playwright; $engine engine)"
+  SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-form-$engine" bash tests/browser/form.sh
   step "HTTP request time through nginx + php-fpm ($engine engine; figures only)"
   php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
   if [[ $engine == native ]]; then

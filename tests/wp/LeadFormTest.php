@@ -31,7 +31,7 @@ final class LeadFormTest extends TestCase
     /** @param array<string, mixed> $post */
     private function postForm(array $post): string
     {
-        $this->request([], $post + ['solar_capture_form' => '1', 'form' => 'solar-capture', 'started' => self::startedAgo(10)]);
+        $this->request([], ['solar_capture' => $post + ['form' => 'solar-capture', 'started' => self::startedAgo(10)]]);
         $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
         $_SERVER['REQUEST_METHOD'] = 'POST';
         try {
@@ -50,14 +50,15 @@ final class LeadFormTest extends TestCase
             self::assertStringContainsString('id="solar-capture-' . $field . '"', $html);
         }
         foreach (Form_Settings::default_questions() as $slug => $question) {
-            self::assertStringContainsString('name="answers[' . $slug . ']"', $html);
+            self::assertStringContainsString('name="solar_capture[answers][' . $slug . ']"', $html);
             self::assertStringContainsString(esc_html($question['label']), $html);
         }
         self::assertStringContainsString('<form class="solar-capture-form" method="post"', $html, 'a plain POST without JavaScript');
-        self::assertStringContainsString('name="website"', $html);
+        self::assertStringContainsString('name="solar_capture[website]"', $html);
+        self::assertStringNotContainsString('name="name"', $html, 'no WordPress query variable as a field name (a plain POST would be looked up as a post slug)');
         self::assertStringContainsString('aria-hidden="true"', $html);
-        self::assertMatchesRegularExpression('~name="started" value="\d+\.[0-9a-f]{16}"~', $html);
-        self::assertStringNotContainsString('name="consent"', $html, 'no consent text configured: no checkbox');
+        self::assertMatchesRegularExpression('~name="solar_capture\[started\]" value="\d+\.[0-9a-f]{16}"~', $html);
+        self::assertStringNotContainsString('[consent]', $html, 'no consent text configured: no checkbox');
         self::assertStringNotContainsString('<script src="http', $html, 'no external script');
         $block = render_block(['blockName' => 'solar-capture/lead-form', 'attrs' => [], 'innerBlocks' => [], 'innerHTML' => '', 'innerContent' => []]);
         self::assertStringContainsString('<form class="solar-capture-form"', $block, 'the block renders the same form');
@@ -79,7 +80,7 @@ final class LeadFormTest extends TestCase
     {
         $html = $this->postForm(['name' => '<b>Grace</b>', 'email' => 'not-an-address', 'answers' => ['homeowner' => 'Yes']]);
         self::assertSame([], self::leadIds());
-        self::assertStringContainsString('id="solar-capture-email" type="email" name="email" value="not-an-address"', $html);
+        self::assertStringContainsString('id="solar-capture-email" type="email" name="solar_capture[email]" value="not-an-address"', $html);
         self::assertStringContainsString('aria-invalid="true" aria-describedby="solar-capture-email-error"', $html);
         self::assertMatchesRegularExpression('~<span class="solar-capture-form-error" id="solar-capture-email-error">Please enter a valid e-mail~', $html);
         self::assertStringContainsString('value="&lt;b&gt;Grace&lt;/b&gt;"', $html, 'kept, escaped');
@@ -108,7 +109,7 @@ final class LeadFormTest extends TestCase
     public function testAFormSentFasterThanAPersonCanFillItInOrWithAForgedTokenIsRefused(): void
     {
         foreach ([self::startedAgo(0), (time() - 60) . '.0000000000000000', 'nonsense', ''] as $started) {
-            $this->request([], ['solar_capture_form' => '1', 'form' => 'solar-capture', 'started' => $started, 'name' => 'Bot', 'email' => 'bot@example.org', 'answers' => ['homeowner' => 'Yes']]);
+            $this->request([], ['solar_capture' => ['form' => 'solar-capture', 'started' => $started, 'name' => 'Bot', 'email' => 'bot@example.org', 'answers' => ['homeowner' => 'Yes']]]);
             $_SERVER['REQUEST_METHOD'] = 'POST';
             $this->plugin->lead_form->handle_plain_post();
             $_SERVER['REQUEST_METHOD'] = 'GET';
@@ -127,7 +128,7 @@ final class LeadFormTest extends TestCase
         ], $questions);
         update_option(Form_Settings::QUESTIONS_OPTION, $questions);
         self::assertSame("Do you own the property? | Yes; No | required\nRoof size in m²\nBest time to call | Morning; Evening", Form_Settings::questions_as_text(), 'shown as it was typed');
-        self::assertStringContainsString('name="answers[roof_size_in_m]"', do_shortcode('[solar_capture_form]'));
+        self::assertStringContainsString('name="solar_capture[answers][roof_size_in_m]"', do_shortcode('[solar_capture_form]'));
 
         self::loginAs('administrator');
         $this->request(['tab' => 'form']);

@@ -5,11 +5,13 @@
 ( function () {
 	'use strict';
 
+	// The form's fields are named solar_capture[...] (a plain POST must not use WordPress's query
+	// variables such as "name"); the REST route takes the same fields unprefixed.
 	function fieldFor( form, name ) {
 		if ( name.indexOf( 'answer_' ) === 0 ) {
-			return form.querySelector( '[name="answers[' + name.slice( 7 ) + ']"]' );
+			return form.querySelector( '[name="solar_capture[answers][' + name.slice( 7 ) + ']"]' );
 		}
-		return form.querySelector( '[name="' + name + '"]' );
+		return form.querySelector( '[name="solar_capture[' + name + ']"]' );
 	}
 
 	function clearErrors( form ) {
@@ -40,11 +42,12 @@
 	function data( form ) {
 		var out = { answers: {} };
 		new FormData( form ).forEach( function ( value, key ) {
-			var answer = /^answers\[(.+)\]$/.exec( key );
+			var answer = /^solar_capture\[answers\]\[(.+)\]$/.exec( key );
+			var field = /^solar_capture\[([a-z_]+)\]$/.exec( key );
 			if ( answer ) {
 				out.answers[ answer[ 1 ] ] = value;
-			} else {
-				out[ key ] = value;
+			} else if ( field ) {
+				out[ field[ 1 ] ] = value;
 			}
 		} );
 		return out;

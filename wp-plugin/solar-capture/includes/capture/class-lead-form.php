@@ -26,8 +26,11 @@ final class Lead_Form {
 	/** The first-party cookie assets/attribution.js keeps the first touch in. */
 	public const SOURCE_COOKIE = 'solar_capture_source';
 
-	/** The POST field that marks a plain (no JavaScript) submission of this form. */
-	private const POSTED = 'solar_capture_form';
+	/**
+	 * The form's fields are posted as solar_capture[...]: WordPress reads public query variables such as
+	 * `name` from a POST too, and a page posted a field called name would be looked up as a post slug.
+	 */
+	public const FIELDS = 'solar_capture';
 
 	/** @var array{lead_id: int, lead_ref: string, booking_url: string}|\WP_Error|null The plain POST's outcome. */
 	private $posted = null;
@@ -63,10 +66,10 @@ final class Lead_Form {
 	 * A plain POST of the form (no JavaScript): submitted here, shown by render() in the same request.
 	 */
 	public function handle_plain_post(): void {
-		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || '1' !== ( $_POST[ self::POSTED ] ?? '' ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing -- a public form for visitors without accounts; the honeypot, fill time and rate limit guard it.
+		if ( 'POST' !== ( $_SERVER['REQUEST_METHOD'] ?? '' ) || ! isset( $_POST[ self::FIELDS ] ) || ! is_array( $_POST[ self::FIELDS ] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing -- a public form for visitors without accounts; the honeypot, fill time and rate limit guard it.
 			return;
 		}
-		$input = wp_unslash( $_POST ); // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- checked field by field in Lead_Capture.
+		$input = wp_unslash( $_POST[ self::FIELDS ] ); // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- checked field by field in Lead_Capture.
 		if ( is_array( $input ) && isset( $_COOKIE[ self::SOURCE_COOKIE ] ) ) {
 			$input['source'] = wp_unslash( $_COOKIE[ self::SOURCE_COOKIE ] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- Lead_Capture::source() keeps known keys, sanitised.
 		}
@@ -87,12 +90,11 @@ final class Lead_Form {
 		}
 		$error  = $this->posted instanceof \WP_Error ? $this->posted : null;
 		$field  = $error ? (string) ( $error->get_error_data()['field'] ?? '' ) : '';
-		$values = $error ? wp_unslash( $_POST ) : array(); // phpcs:ignore WordPress.Security.NonceVerification.Missing -- only shown back to the visitor, escaped.
+		$values = $error && isset( $_POST[ self::FIELDS ] ) && is_array( $_POST[ self::FIELDS ] ) ? wp_unslash( $_POST[ self::FIELDS ] ) : array(); // phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput -- only shown back to the visitor, escaped.
 
 		$html     = '<form class="solar-capture-form" method="post" novalidate data-endpoint="' . esc_url( rest_url( 'solar-capture/v1/leads' ) ) . '">';
-		$html     .= '<input type="hidden" name="' . esc_attr( self::POSTED ) . '" value="1">';
-		$html     .= '<input type="hidden" name="form" value="' . esc_attr( Lead_Capture::FORM ) . '">';
-		$html     .= '<input type="hidden" name="started" value="' . esc_attr( Lead_Capture::started_token() ) . '">';
+		$html     .= '<input type="hidden" name="' . esc_attr( self::FIELDS ) . '[form]" value="' . esc_attr( Lead_Capture::FORM ) . '">';
+		$html     .= '<input type="hidden" name="' . esc_attr( self::FIELDS ) . '[started]" value="' . esc_attr( Lead_Capture::started_token() ) . '">';
 		$in_place = array_merge( array_keys( $this->fields() ), array_map( static fn ( string $slug ): string => 'answer_' . $slug, array_keys( Form_Settings::questions() ) ), array( 'consent' ) );
 		if ( null !== $error && ! in_array( $field, $in_place, true ) ) {
 			$html .= '<p class="solar-capture-form-error" role="alert">' . esc_html( $error->get_error_message() ) . '</p>';
@@ -110,7 +112,7 @@ final class Lead_Form {
 			$html .= $this->consent( $consent, ! empty( $values['consent'] ), 'consent' === $field ? $error->get_error_message() : '' );
 		}
 		// Only robots see and fill this one.
-		$html .= '<p class="solar-capture-form-trap" aria-hidden="true"><label>' . esc_html__( 'Website', 'solar-capture' ) . ' <input type="text" name="website" value="" tabindex="-1" autocomplete="off"></label></p>';
+		$html .= '<p class="solar-capture-form-trap" aria-hidden="true"><label>' . esc_html__( 'Website', 'solar-capture' ) . ' <input type="text" name="' . esc_attr( self::FIELDS ) . '[website]" value="" tabindex="-1" autocomplete="off"></label></p>';
 		$html .= '<p><button type="submit" class="solar-capture-form-submit">' . esc_html__( 'Ask for a quote', 'solar-capture' ) . '</button></p>';
 		$html .= '</form>';
 		$html .= '<div class="solar-capture-booking" hidden data-thanks="' . esc_attr__( 'Thank you. Your enquiry has arrived. Pick a time for your free survey call:', 'solar-capture' ) . '" data-book="' . esc_attr__( 'Book your survey call', 'solar-capture' ) . '" data-booked="' . esc_attr__( 'Your survey call is booked. You will receive a confirmation by e-mail.', 'solar-capture' ) . '"' . self::embed_attributes() . '></div>';
@@ -181,7 +183,7 @@ final class Lead_Form {
 			esc_html( $label ),
 			$required ? ' <span aria-hidden="true">*</span>' : '',
 			esc_attr( $type ),
-			esc_attr( $name ),
+			esc_attr( self::FIELDS . '[' . $name . ']' ),
 			esc_attr( $value ),
 			esc_attr( $autocomplete ),
 			Lead_Capture::MAX_LENGTHS[ $name ],
@@ -204,9 +206,9 @@ final class Lead_Form {
 		$attrs = ( $question['required'] ? ' required aria-required="true"' : '' ) . ( '' !== $error ? ' aria-invalid="true" aria-describedby="' . esc_attr( $id . '-error' ) . '"' : '' );
 		$html  = '<p class="solar-capture-field"><label for="' . esc_attr( $id ) . '">' . esc_html( $question['label'] ) . ( $question['required'] ? ' <span aria-hidden="true">*</span>' : '' ) . '</label> ';
 		if ( array() === $question['choices'] ) {
-			$html .= '<input id="' . esc_attr( $id ) . '" type="text" name="answers[' . esc_attr( $slug ) . ']" value="' . esc_attr( $value ) . '" maxlength="' . esc_attr( (string) Lead_Capture::MAX_LENGTHS['answer'] ) . '"' . $attrs . '>';
+			$html .= '<input id="' . esc_attr( $id ) . '" type="text" name="' . esc_attr( self::FIELDS . '[answers][' . $slug . ']' ) . '" value="' . esc_attr( $value ) . '" maxlength="' . esc_attr( (string) Lead_Capture::MAX_LENGTHS['answer'] ) . '"' . $attrs . '>';
 		} else {
-			$html .= '<select id="' . esc_attr( $id ) . '" name="answers[' . esc_attr( $slug ) . ']"' . $attrs . '><option value="">' . esc_html__( 'Choose…', 'solar-capture' ) . '</option>';
+			$html .= '<select id="' . esc_attr( $id ) . '" name="' . esc_attr( self::FIELDS . '[answers][' . $slug . ']' ) . '"' . $attrs . '><option value="">' . esc_html__( 'Choose…', 'solar-capture' ) . '</option>';
 			foreach ( $question['choices'] as $choice ) {
 				$html .= '<option value="' . esc_attr( $choice ) . '"' . selected( $value, $choice, false ) . '>' . esc_html( $choice ) . '</option>';
 			}
@@ -224,7 +226,7 @@ final class Lead_Form {
 	 */
 	private function consent( string $text, bool $checked, string $error ): string {
 		$id = 'solar-capture-consent';
-		return '<p class="solar-capture-field solar-capture-consent"><input id="' . esc_attr( $id ) . '" type="checkbox" name="consent" value="1" required aria-required="true"' . checked( $checked, true, false )
+		return '<p class="solar-capture-field solar-capture-consent"><input id="' . esc_attr( $id ) . '" type="checkbox" name="' . esc_attr( self::FIELDS ) . '[consent]" value="1" required aria-required="true"' . checked( $checked, true, false )
 			. ( '' !== $error ? ' aria-invalid="true" aria-describedby="' . esc_attr( $id . '-error' ) . '"' : '' ) . '> <label for="' . esc_attr( $id ) . '">' . esc_html( $text ) . '</label>'
 			. self::error_text( $id, $error ) . '</p>';
 	}
