@@ -168,12 +168,16 @@ final class LeadFormTest extends TestCase
         ]]))->get_data()['lead_id'];
         $this->deliver(self::booking('BOOKING_RESCHEDULED', '2025-03-02T10:00:00Z', ['uid' => 'uid-ana-2', 'rescheduleUid' => 'uid-ana-1', 'responses' => ['name' => ['value' => 'Ana Müller'], 'rescheduleReason' => ['value' => 'Holiday']]]));
         $timeline = $this->timeline($lead);
-        self::assertSame(['name' => 'Ana Müller', 'roof' => '<i>south</i>', 'battery' => true], json_decode($timeline[0]->answers, true));
-        self::assertSame(['name' => 'Ana Müller', 'rescheduleReason' => 'Holiday'], json_decode($timeline[1]->answers, true), 'per event');
+        self::assertSame([
+            'name' => ['label' => 'your_name', 'answer' => 'Ana Müller'],
+            'roof' => ['label' => 'Roof', 'answer' => '<i>south</i>'],
+            'battery' => ['label' => 'Battery?', 'answer' => true],
+        ], json_decode($timeline[0]->answers, true), 'under the questions of Cal.com\'s booking form');
+        self::assertSame(['name' => ['label' => 'name', 'answer' => 'Ana Müller'], 'rescheduleReason' => ['label' => 'rescheduleReason', 'answer' => 'Holiday']], json_decode($timeline[1]->answers, true), 'per event; a field without a label keeps its name');
         self::loginAs('administrator');
         $html = self::capture(fn () => $this->plugin->lead_admin->render_timeline(get_post($lead)));
-        self::assertStringContainsString('<dt>roof</dt><dd>&lt;i&gt;south&lt;/i&gt;</dd>', $html);
-        self::assertStringContainsString('<dt>battery</dt><dd>Yes</dd>', $html);
+        self::assertStringContainsString('<dt>Roof</dt><dd>&lt;i&gt;south&lt;/i&gt;</dd>', $html);
+        self::assertStringContainsString('<dt>Battery?</dt><dd>Yes</dd>', $html);
         self::assertStringContainsString('Holiday', wp_json_encode($this->plugin->privacy->export_leads('ana.mueller@example.com')));
     }
 

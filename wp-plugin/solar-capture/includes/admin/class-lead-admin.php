@@ -427,9 +427,11 @@ final class Lead_Admin {
 			return '';
 		}
 		$html = '<dl class="solar-capture-booking-answers">';
-		foreach ( $answers as $field => $answer ) {
-			$text = is_array( $answer ) ? implode( ', ', array_map( 'strval', array_filter( $answer, 'is_scalar' ) ) ) : ( is_bool( $answer ) ? ( $answer ? __( 'Yes', 'solar-capture' ) : __( 'No', 'solar-capture' ) ) : (string) $answer );
-			$html .= '<dt>' . esc_html( (string) $field ) . '</dt><dd>' . esc_html( $text ) . '</dd>';
+		foreach ( $answers as $field => $entry ) {
+			$answer = is_array( $entry ) && array_key_exists( 'answer', $entry ) ? $entry['answer'] : $entry;
+			$label  = is_array( $entry ) && is_string( $entry['label'] ?? null ) ? $entry['label'] : (string) $field;
+			$text   = is_array( $answer ) ? implode( ', ', array_map( 'strval', array_filter( $answer, 'is_scalar' ) ) ) : ( is_bool( $answer ) ? ( $answer ? __( 'Yes', 'solar-capture' ) : __( 'No', 'solar-capture' ) ) : (string) $answer );
+			$html   .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $text ) . '</dd>';
 		}
 		return $html . '</dl>';
 	}

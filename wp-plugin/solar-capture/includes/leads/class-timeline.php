@@ -72,7 +72,7 @@ final class Timeline {
 			'note'                 => $note,
 			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
 			// The booking form's answers as this event carried them (Cal.com's `responses`), JSON.
-			'answers'              => is_array( $event['responses'] ?? null ) && array() !== $event['responses'] ? (string) wp_json_encode( $event['responses'], JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) : null,
+			'answers'              => Booking_Answers::record( is_array( $event['responses'] ?? null ) ? $event['responses'] : array(), is_array( $event['response_labels'] ?? null ) ? $event['response_labels'] : array() ),
 			'recorded_at'          => Schema::now(),
 		);
 		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s', '%s' ) ) ) ) {

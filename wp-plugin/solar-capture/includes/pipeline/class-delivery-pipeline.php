@@ -13,6 +13,7 @@ use SolarCapture\PayloadException;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
 use SolarCapture\Plugin\Database\Transaction_Conflict;
+use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
@@ -167,6 +168,9 @@ final class Delivery_Pipeline {
 			throw new Event_Already_Claimed();
 		}
 
+		if ( Lead_Updater::KIND_LEAD === $kind && is_array( $event['responses'] ?? null ) && array() !== $event['responses'] ) {
+			$event['response_labels'] = Booking_Answers::labels( $body );
+		}
 		$outcome = $this->apply( $event, $kind, $delivery_id );
 		$this->deliveries->update( $delivery_id, $this->final_columns( $outcome, $source ) );
 		if ( $source->replaces > 0 ) {
