@@ -222,7 +222,8 @@ final class WebhookHttpTest extends TestCase
         update_option('solar_capture_booking_link', 'sunny-solar/roof-survey');
         // Every suite posts from 127.0.0.1: this one must not meet the form's per-client limit.
         $limit = SC_TESTS_WP_DIR . '/wp-content/mu-plugins/solar-capture-e2e-limit.php';
-        file_put_contents($limit, "<?php add_filter( 'solar_capture_form_rate_limit', static fn () => PHP_INT_MAX );\n");
+        wp_mkdir_p(dirname($limit));
+        self::assertNotFalse(file_put_contents($limit, "<?php add_filter( 'solar_capture_form_rate_limit', static fn () => PHP_INT_MAX );\n"));
         try {
             $this->enquiryThenBooking();
         } finally {
