@@ -134,7 +134,7 @@ final class LeadFormTest extends TestCase
         $this->request(['tab' => 'form']);
         $html = self::capture([$this->plugin->settings_page, 'render']);
         self::assertStringContainsString('name="solar_capture_booking_link" value="sunny-solar/roof-survey"', $html);
-        self::assertStringContainsString('<code>https://cal.com/sunny-solar/roof-survey</code>', $html);
+        self::assertStringContainsString('Booking page: https://cal.com/sunny-solar/roof-survey', $html);
         self::assertStringContainsString('Do you own the property? | Yes; No | required', $html);
         self::assertStringContainsString("name='option_page' value='solar_capture_form'", $html);
         global $new_allowed_options, $allowed_options;

@@ -48,19 +48,16 @@ final class Form_Tab {
 		settings_fields( Settings_Page::FORM_GROUP );
 		echo '<p>' . esc_html__( 'Add the form to a page with the "Solar enquiry form" block or the shortcode [solar_capture_form]. After a visitor sends it, the page offers the survey booking on Cal.com, and the booking lands on their lead.', 'solar-capture' ) . '</p>';
 		echo '<h2>' . esc_html__( 'Booking step', 'solar-capture' ) . '</h2><table class="form-table" role="presentation"><tbody>';
-		Admin_Screen::form_row(
-			'<label for="solar-capture-booking-link">' . esc_html__( 'Cal.com event type', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<input type="text" id="solar-capture-booking-link" name="%1$s" value="%2$s" class="regular-text code" placeholder="your-name/solar-survey"><p class="description">%3$s</p>%4$s',
-				esc_attr( Booking_Link::OPTION ),
-				esc_attr( $view['link'] ),
-				esc_html__( 'The user (or team) and event slug of the survey call, as in its Cal.com link, or the full booking URL. Empty: the form thanks the visitor without a booking step.', 'solar-capture' ),
-				'' === $view['example'] ? '' : '<p class="description">' . esc_html__( 'Booking page:', 'solar-capture' ) . ' <code>' . esc_html( $view['example'] ) . '</code></p>'
-			),
-			false
+		self::row(
+			'solar-capture-booking-link',
+			__( 'Cal.com event type', 'solar-capture' ),
+			sprintf( '<input type="text" id="solar-capture-booking-link" name="%1$s" value="%2$s" class="regular-text code" placeholder="your-name/solar-survey">', esc_attr( Booking_Link::OPTION ), esc_attr( $view['link'] ) ),
+			__( 'The user (or team) and event slug of the survey call, as in its Cal.com link, or the full booking URL. Empty: the form thanks the visitor without a booking step.', 'solar-capture' )
+				. ( '' === $view['example'] ? '' : ' ' . __( 'Booking page:', 'solar-capture' ) . ' ' . $view['example'] )
 		);
-		Admin_Screen::form_row(
-			esc_html__( 'Booking step', 'solar-capture' ),
+		self::row(
+			'',
+			__( 'Booking step', 'solar-capture' ),
 			sprintf(
 				'<label><input type="radio" name="%1$s" value="embed"%2$s> %3$s</label><br><label><input type="radio" name="%1$s" value="link"%4$s> %5$s</label>',
 				esc_attr( Booking_Link::MODE_OPTION ),
@@ -69,52 +66,51 @@ final class Form_Tab {
 				checked( $view['embeds'], false, false ),
 				esc_html__( 'A button to the booking page on Cal.com', 'solar-capture' )
 			),
-			false
+			''
 		);
-		Admin_Screen::form_row(
-			'<label for="solar-capture-booking-origin">' . esc_html__( 'Cal.com address', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<input type="url" id="solar-capture-booking-origin" name="%1$s" value="%2$s" class="regular-text code"><p class="description">%3$s</p>',
-				esc_attr( Booking_Link::ORIGIN_OPTION ),
-				esc_attr( $view['origin'] ),
-				esc_html__( 'https://cal.com, or the address of your self-hosted Cal.com.', 'solar-capture' )
-			),
-			false
+		self::row(
+			'solar-capture-booking-origin',
+			__( 'Cal.com address', 'solar-capture' ),
+			sprintf( '<input type="url" id="solar-capture-booking-origin" name="%1$s" value="%2$s" class="regular-text code">', esc_attr( Booking_Link::ORIGIN_OPTION ), esc_attr( $view['origin'] ) ),
+			__( 'https://cal.com, or the address of your self-hosted Cal.com.', 'solar-capture' )
 		);
 		echo '</tbody></table><h2>' . esc_html__( 'Questions and consent', 'solar-capture' ) . '</h2><table class="form-table" role="presentation"><tbody>';
-		Admin_Screen::form_row(
-			'<label for="solar-capture-questions">' . esc_html__( 'Questions', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<textarea id="solar-capture-questions" name="%1$s" rows="6" class="large-text code">%2$s</textarea><p class="description">%3$s</p>',
-				esc_attr( Form_Settings::QUESTIONS_OPTION ),
-				esc_textarea( $view['questions'] ),
-				esc_html__( 'One question a line: Label | choice; choice; choice | required. Without choices the answer is free text; without "required" it is optional.', 'solar-capture' )
-			),
-			false
+		self::row(
+			'solar-capture-questions',
+			__( 'Questions', 'solar-capture' ),
+			sprintf( '<textarea id="solar-capture-questions" name="%1$s" rows="6" class="large-text code">%2$s</textarea>', esc_attr( Form_Settings::QUESTIONS_OPTION ), esc_textarea( $view['questions'] ) ),
+			__( 'One question a line: Label | choice; choice; choice | required. Without choices the answer is free text; without "required" it is optional.', 'solar-capture' )
 		);
-		Admin_Screen::form_row(
-			'<label for="solar-capture-consent-text">' . esc_html__( 'Consent text', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<textarea id="solar-capture-consent-text" name="%1$s" rows="2" class="large-text">%2$s</textarea><p class="description">%3$s</p>',
-				esc_attr( Form_Settings::CONSENT_OPTION ),
-				esc_textarea( $view['consent'] ),
-				esc_html__( 'When set, the form shows a checkbox with this text and requires it; each lead keeps the text it agreed to, with the time.', 'solar-capture' )
-			),
-			false
+		self::row(
+			'solar-capture-consent-text',
+			__( 'Consent text', 'solar-capture' ),
+			sprintf( '<textarea id="solar-capture-consent-text" name="%1$s" rows="2" class="large-text">%2$s</textarea>', esc_attr( Form_Settings::CONSENT_OPTION ), esc_textarea( $view['consent'] ) ),
+			__( 'When set, the form shows a checkbox with this text and requires it; each lead keeps the text it agreed to, with the time.', 'solar-capture' )
 		);
-		Admin_Screen::form_row(
-			'<label for="solar-capture-unbooked-hours">' . esc_html__( 'Not booked after', 'solar-capture' ) . '</label>',
-			sprintf(
-				'<input type="number" id="solar-capture-unbooked-hours" name="%1$s" value="%2$d" min="1" max="8760" step="1" class="small-text"> %3$s<p class="description">%4$s</p>',
-				esc_attr( Form_Settings::UNBOOKED_HOURS_OPTION ),
-				$view['unbooked_hours'],
-				esc_html__( 'hours', 'solar-capture' ),
-				esc_html__( 'Enquiries still without a booking after this long are listed under "Enquiry, not booked" in the lead list\'s status filter, for a call back.', 'solar-capture' )
-			),
-			false
+		self::row(
+			'solar-capture-unbooked-hours',
+			__( 'Not booked after', 'solar-capture' ),
+			sprintf( '<input type="number" id="solar-capture-unbooked-hours" name="%1$s" value="%2$d" min="1" max="8760" step="1" class="small-text"> %3$s', esc_attr( Form_Settings::UNBOOKED_HOURS_OPTION ), $view['unbooked_hours'], esc_html__( 'hours', 'solar-capture' ) ),
+			__( 'Enquiries still without a booking after this long are listed under "Enquiry, not booked" in the lead list\'s status filter, for a call back.', 'solar-capture' )
 		);
 		echo '</tbody></table>';
 		submit_button();
 		echo '</form>';
+	}
+
+	/**
+	 * One setting: its label (tied to the control when $id is given), the control, and the help below it.
+	 *
+	 * @param string $id      The control's id ('' for a group of controls).
+	 * @param string $label   Label text.
+	 * @param string $control The control, escaped.
+	 * @param string $help    Help text ('' for none).
+	 */
+	private static function row( string $id, string $label, string $control, string $help ): void {
+		Admin_Screen::form_row(
+			'' === $id ? esc_html( $label ) : '<label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label>',
+			$control . ( '' === $help ? '' : '<p class="description">' . esc_html( $help ) . '</p>' ),
+			false
+		);
 	}
 }
