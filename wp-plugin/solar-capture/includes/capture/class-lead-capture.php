@@ -11,9 +11,7 @@ namespace SolarCapture\Plugin\Capture;
 
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
-use SolarCapture\Plugin\Database\Transaction_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Index;
-use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Reference;
 use SolarCapture\Plugin\Leads\Lead_Store;
@@ -54,8 +52,6 @@ final class Lead_Capture {
 	private const RATE_LIMIT  = 10;
 	private const RATE_WINDOW = 600;
 
-	/** Tries of a submission that lost the race for its e-mail to another one. */
-	private const ATTEMPTS = 3;
 
 	public function __construct( private Lead_Store $leads, private Lead_Index $index, private Timeline $timeline ) {
 	}
@@ -76,19 +72,12 @@ final class Lead_Capture {
 			return $fields;
 		}
 		$fields['client'] = self::client_hash( $client );
-		for ( $attempt = 1;; ++$attempt ) {
-			try {
-				$lead_id = Transaction::run( fn (): int => $this->store( $fields ) );
-				break;
-			} catch ( Lead_Key_Conflict | Transaction_Conflict $e ) {
-				$this->leads->forget_written();
-				if ( $attempt >= self::ATTEMPTS ) {
-					return self::unavailable();
-				}
-			} catch ( Storage_Exception $e ) {
-				$this->leads->forget_written();
-				return self::unavailable();
-			}
+		try {
+			// Another enquiry of the same e-mail may claim it first: the next attempt updates its lead.
+			$lead_id = Transaction::run_retrying( fn (): int => $this->store( $fields ), fn () => $this->leads->forget_written() );
+		} catch ( Storage_Exception $e ) {
+			$this->leads->forget_written();
+			return self::unavailable();
 		}
 		$this->leads->clear_written();
 		return array(

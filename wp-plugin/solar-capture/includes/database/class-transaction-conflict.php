@@ -12,8 +12,8 @@ namespace SolarCapture\Plugin\Database;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * A deadlock victim (InnoDB) or a failed certification (Galera): nothing of the transaction was kept, and
- * running it again is the cure. After a few tries it is answered 503, so the sender retries later.
+ * A deadlock victim (InnoDB), a failed certification (Galera) or a lost race for a unique key: nothing of
+ * the transaction was kept, and running it again is the cure (Transaction::run_retrying()). After a few tries it is answered 503, so the sender retries later.
  */
-final class Transaction_Conflict extends Storage_Exception {
+class Transaction_Conflict extends Storage_Exception {
 }

@@ -146,6 +146,30 @@ final class Transaction {
 	}
 
 	/**
+	 * run() again when it ends in a conflict (a deadlock victim, a failed certification, a lost key race),
+	 * at most $attempts times; the last conflict is thrown.
+	 *
+	 * @template T
+	 * @param callable(): T    $work           The writes that belong together.
+	 * @param callable(): void $after_conflict Forgets what the rolled back attempt left in caches.
+	 * @param int              $attempts       Runs at most.
+	 * @return T What $work returned.
+	 * @throws Transaction_Conflict When every attempt ended in a conflict.
+	 */
+	public static function run_retrying( callable $work, callable $after_conflict, int $attempts = 3 ) {
+		for ( $attempt = 1;; ++$attempt ) {
+			try {
+				return self::run( $work );
+			} catch ( Transaction_Conflict $e ) {
+				$after_conflict();
+				if ( $attempt >= $attempts ) {
+					throw $e;
+				}
+			}
+		}
+	}
+
+	/**
 	 * The exception for a failed transaction: a Transaction_Conflict when the server chose it as a deadlock
 	 * victim (InnoDB) or refused its commit on certification (Galera answers the same error 1213), which
 	 * is worth trying again at once; a Storage_Exception otherwise.

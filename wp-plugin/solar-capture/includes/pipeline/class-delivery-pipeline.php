@@ -12,9 +12,7 @@ namespace SolarCapture\Plugin\Pipeline;
 use SolarCapture\PayloadException;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Database\Transaction;
-use SolarCapture\Plugin\Database\Transaction_Conflict;
 use SolarCapture\Plugin\Leads\Booking_Answers;
-use SolarCapture\Plugin\Leads\Lead_Key_Conflict;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
 
@@ -34,8 +32,6 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Delivery_Pipeline {
 
-	/** Tries of a delivery that lost a race (for its lead's keys, or as a deadlock or certification victim). */
-	private const ATTEMPTS = 3;
 
 	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads ) {
 	}
@@ -68,7 +64,7 @@ final class Delivery_Pipeline {
 	 */
 	public function process_again( int $delivery_id ): ?Delivery_Outcome {
 		$stored = $this->deliveries->find( $delivery_id );
-		if ( null === $stored || null === $stored->body || ! in_array( $stored->result, array( Delivery_Store::FAILED, Delivery_Store::UNMATCHED ), true ) ) {
+		if ( null === $stored || ! Delivery_Store::is_reprocessable( $stored ) ) {
 			return null;
 		}
 		$slot = null === $stored->secret_slot ? null : (int) $stored->secret_slot;
@@ -98,29 +94,23 @@ final class Delivery_Pipeline {
 	 */
 	private function store( array $event, string $body, Delivery_Source $source ): Delivery_Outcome {
 		$kind = Lead_Updater::kind( (string) $event['trigger'] );
-		for ( $attempt = 1;; ++$attempt ) {
-			try {
-				$outcome = Transaction::run( fn (): Delivery_Outcome => $this->claim_apply_finalise( $event, $body, $source, $kind ) );
-				break;
-			} catch ( Event_Already_Claimed $e ) {
-				return $this->record_duplicate( $event, $source );
-			} catch ( Lead_Key_Conflict | Transaction_Conflict $e ) {
-				// Another delivery created this booking's lead first, or touched the same rows: nothing of
-				// this attempt was kept, and the next one sees what the other committed.
-				$this->leads->forget_written();
-				if ( $attempt < self::ATTEMPTS ) {
-					continue;
-				}
-				return $this->record_failure( Reason::STORAGE_UNAVAILABLE, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
-			} catch ( \Throwable $e ) {
-				$this->leads->forget_written();
-				$code = $e instanceof Storage_Exception ? Reason::STORAGE_UNAVAILABLE : Reason::PROCESSING_FAILED;
-				if ( Reason::PROCESSING_FAILED === $code ) {
-					// Not the sender's fault and not shown to it: the details go to the PHP error log.
-					error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-				}
-				return $this->record_failure( $code, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
+		try {
+			// A lost race for the lead's keys, a deadlock or a failed certification: nothing was kept, and
+			// the next attempt sees what the other delivery committed.
+			$outcome = Transaction::run_retrying(
+				fn (): Delivery_Outcome => $this->claim_apply_finalise( $event, $body, $source, $kind ),
+				fn () => $this->leads->forget_written()
+			);
+		} catch ( Event_Already_Claimed $e ) {
+			return $this->record_duplicate( $event, $source );
+		} catch ( \Throwable $e ) {
+			$this->leads->forget_written();
+			$code = $e instanceof Storage_Exception ? Reason::STORAGE_UNAVAILABLE : Reason::PROCESSING_FAILED;
+			if ( Reason::PROCESSING_FAILED === $code ) {
+				// Not the sender's fault and not shown to it: the details go to the PHP error log.
+				error_log( sprintf( 'Solar Capture: processing a delivery failed: %s in %s:%d', $e->getMessage(), $e->getFile(), $e->getLine() ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			}
+			return $this->record_failure( $code, $e->getMessage(), $body, (string) $event['body_sha256'], $event, $source );
 		}
 		$this->leads->clear_written();
 

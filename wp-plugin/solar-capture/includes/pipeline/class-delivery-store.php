@@ -267,16 +267,23 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * Whether "Process again" applies: a failed or unmatched delivery that kept its body and has not
-	 * been processed again yet.
+	 * Whether a row can be processed again at all: a failed or unmatched delivery that kept its body.
+	 *
+	 * @param object $row A row from query() or find().
+	 */
+	public static function is_reprocessable( object $row ): bool {
+		$has_body = isset( $row->has_body ) ? (bool) (int) $row->has_body : null !== ( $row->body ?? null );
+		return $has_body && in_array( $row->result, array( self::FAILED, self::UNMATCHED ), true );
+	}
+
+	/**
+	 * Whether the log offers "Process again": a reprocessable row not processed again yet (a second
+	 * time would only end as a duplicate).
 	 *
 	 * @param object $row A row from query() or find().
 	 */
 	public static function can_process_again( object $row ): bool {
-		$has_body = isset( $row->has_body ) ? (bool) (int) $row->has_body : null !== ( $row->body ?? null );
-		return $has_body
-			&& in_array( $row->result, array( self::FAILED, self::UNMATCHED ), true )
-			&& ! in_array( $row->reason_code ?? '', array( Reason::PROCESSED_AGAIN, Reason::ALREADY_PROCESSED ), true );
+		return self::is_reprocessable( $row ) && ! in_array( $row->reason_code ?? '', array( Reason::PROCESSED_AGAIN, Reason::ALREADY_PROCESSED ), true );
 	}
 
 	/**
