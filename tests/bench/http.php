@@ -21,7 +21,7 @@ if ($base === '' || !is_file("$wpDir/wp-load.php")) {
 @mkdir("$wpDir/wp-content/mu-plugins");
 copy(dirname(__DIR__) . '/e2e/noop-route.php', "$wpDir/wp-content/mu-plugins/solar-capture-noop-route.php");
 // The enquiry series comes from one client: lift the form's per-client limit while the benchmark runs.
-file_put_contents("$wpDir/wp-content/mu-plugins/solar-capture-bench-limit.php", "<?php add_filter( 'solar_capture_form_rate_limit', static fn () => PHP_INT_MAX );\n");
+copy(dirname(__DIR__) . '/support/mu-plugins/no-form-rate-limit.php', "$wpDir/wp-content/mu-plugins/solar-capture-bench-limit.php");
 require "$wpDir/wp-load.php";
 $secret = 'bench-secret-' . bin2hex(random_bytes(16));
 update_option('solar_capture_secret', $secret);

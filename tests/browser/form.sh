@@ -3,8 +3,8 @@
 #   eval "$(bash scripts/stack.sh env)"; bash tests/browser/form.sh
 # Installs playwright-core and Cal.com's @calcom/embed-core (pinned) from npm into $SC_RUN_DIR/node (never
 # into the repository), serves Cal.com's embed script from the site itself in place of app.cal.com (the
-# plugin's solar_capture_embed_script_url filter, set by a throwaway mu-plugin that also lifts the form's
-# per-client limit: every suite posts from 127.0.0.1), puts the form on a page,
+# plugin's solar_capture_embed_script_url filter, set by a throwaway mu-plugin; another lifts the form's
+# per-client limit, tests/support/mu-plugins/no-form-rate-limit.php), puts the form on a page,
 # runs the checks, and removes the page, the mu-plugin and the settings it changed.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -21,13 +21,13 @@ cp "$repo/tests/browser/form.mjs" "$node_dir/form.mjs"
 embed_dir=$SC_WP_DIR/wp-content/uploads/solar-capture-test
 mu=$SC_WP_DIR/wp-content/mu-plugins/solar-capture-test-embed.php
 mkdir -p "$embed_dir" "$(dirname "$mu")"
+limit=$SC_WP_DIR/wp-content/mu-plugins/solar-capture-test-limit.php
+cp "$repo/tests/support/mu-plugins/no-form-rate-limit.php" "$limit"
 cp "$node_dir/node_modules/@calcom/embed-core/dist/embed/embed.js" "$embed_dir/embed.js"
 cat >"$mu" <<PHP
 <?php
 // Written by tests/browser/form.sh and removed by it: Cal.com's embed script served by the site.
 add_filter( 'solar_capture_embed_script_url', static fn () => '$SC_URL/wp-content/uploads/solar-capture-test/embed.js' );
-// Every suite posts from 127.0.0.1: the browser must not meet the form's per-client limit.
-add_filter( 'solar_capture_form_rate_limit', static fn () => PHP_INT_MAX );
 PHP
 
 # shellcheck disable=SC2016 # PHP code: its $ are PHP's.
@@ -48,7 +48,7 @@ setup() {
     }' -- "$@"
 }
 mapfile -t page < <(setup up)
-cleanup() { setup down "${page[1]}" >/dev/null 2>&1 || true; rm -f "$mu"; rm -rf "$embed_dir"; }
+cleanup() { setup down "${page[1]}" >/dev/null 2>&1 || true; rm -f "$mu" "$limit"; rm -rf "$embed_dir"; }
 trap cleanup EXIT
 
 (cd "$node_dir" && node form.mjs "${page[0]}" "$shots")

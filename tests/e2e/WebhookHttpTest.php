@@ -223,7 +223,7 @@ final class WebhookHttpTest extends TestCase
         // Every suite posts from 127.0.0.1: this one must not meet the form's per-client limit.
         $limit = SC_TESTS_WP_DIR . '/wp-content/mu-plugins/solar-capture-e2e-limit.php';
         wp_mkdir_p(dirname($limit));
-        self::assertNotFalse(file_put_contents($limit, "<?php add_filter( 'solar_capture_form_rate_limit', static fn () => PHP_INT_MAX );\n"));
+        self::assertTrue(copy(dirname(__DIR__) . '/support/mu-plugins/no-form-rate-limit.php', $limit));
         try {
             $this->enquiryThenBooking();
         } finally {

@@ -225,7 +225,7 @@ final class Lead_Capture {
 	 */
 	public static function started_token(): string {
 		$time = (string) time();
-		return $time . '.' . substr( hash_hmac( 'sha256', 'solar-capture-form:' . $time, Lead_Reference::key() ), 0, 16 );
+		return $time . '.' . self::started_mac( $time );
 	}
 
 	/**
@@ -238,8 +238,16 @@ final class Lead_Capture {
 		if ( 2 !== count( $parts ) || 1 !== preg_match( '/\A[0-9]{1,12}\z/', $parts[0] ) ) {
 			return null;
 		}
-		$expected = substr( hash_hmac( 'sha256', 'solar-capture-form:' . $parts[0], Lead_Reference::key() ), 0, 16 );
-		return hash_equals( $expected, $parts[1] ) ? (int) $parts[0] : null;
+		return hash_equals( self::started_mac( $parts[0] ), $parts[1] ) ? (int) $parts[0] : null;
+	}
+
+	/**
+	 * The signature of a "form shown at" time.
+	 *
+	 * @param string $time Unix seconds.
+	 */
+	private static function started_mac( string $time ): string {
+		return substr( hash_hmac( 'sha256', 'solar-capture-form:' . $time, Lead_Reference::key() ), 0, 16 );
 	}
 
 	/**
