@@ -38,6 +38,17 @@ function solar_capture_uninstall_site() {
 		} while ( count( $ids ) === 500 );
 	}
 
+	// The webhook set up through Cal.com's API would go on calling a site that no longer answers.
+	$solar_capture_api = new SolarCapture\Plugin\Calcom\Api_Settings();
+	$solar_capture_hook = (string) ( $solar_capture_api->connection()['webhook_id'] ?? '' );
+	if ( '' !== $solar_capture_hook && '' !== $solar_capture_api->key() ) {
+		try {
+			( new SolarCapture\Plugin\Calcom\Api_Client( $solar_capture_api ) )->delete_webhook( $solar_capture_hook );
+		} catch ( SolarCapture\Plugin\Calcom\Api_Error $e ) {
+			unset( $e ); // Already gone, or Cal.com unreachable: the admin can delete it in Cal.com.
+		}
+	}
+
 	foreach ( ( new SolarCapture\Plugin\Database\Schema() )->tables() as $solar_capture_table ) {
 		$wpdb->query( "DROP TABLE IF EXISTS {$solar_capture_table}" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.SchemaChange
 	}
@@ -62,6 +73,7 @@ function solar_capture_uninstall_site() {
 
 	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Delivery_Retention::CRON_HOOK );
 	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Lead_Reindex::CRON_HOOK );
+	wp_clear_scheduled_hook( SolarCapture\Plugin\Calcom\Reconciler::CRON_HOOK );
 }
 
 if ( is_multisite() ) {

@@ -17,9 +17,14 @@ use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
 use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Calcom\Api_Client;
+use SolarCapture\Plugin\Calcom\Api_Settings;
+use SolarCapture\Plugin\Calcom\Connection;
+use SolarCapture\Plugin\Calcom\Reconciler;
 use SolarCapture\Plugin\Capture\Lead_Capture;
 use SolarCapture\Plugin\Capture\Lead_Form;
 use SolarCapture\Plugin\Capture\Leads_Controller;
+use SolarCapture\Plugin\Cli\Command;
 use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
 use SolarCapture\Plugin\Jobs\Lead_Reindex;
@@ -66,6 +71,11 @@ final class Plugin {
 	public readonly Lead_Capture $capture;
 	public readonly Leads_Controller $leads_controller;
 	public readonly Lead_Form $lead_form;
+	public readonly Api_Settings $api_settings;
+	public readonly Api_Client $api;
+	public readonly Connection $connection;
+	public readonly Reconciler $reconciler;
+	public readonly Command $cli;
 
 	/**
 	 * Loads the engine and registers every hook (classes load on first use). Safe to call twice.
@@ -104,13 +114,20 @@ final class Plugin {
 		$this->controller       = new Webhook_Controller( $this->secrets, $this->pipeline );
 		$this->retention        = new Delivery_Retention( $this->deliveries );
 		$this->endpoint_check   = new Endpoint_Check( $this->controller, $this->secrets );
+		$this->api_settings     = new Api_Settings();
+		$this->api              = new Api_Client( $this->api_settings );
+		$this->connection       = new Connection( $this->api_settings, $this->api, $this->secrets, $this->controller, $this->endpoint_check );
+		$this->reconciler       = new Reconciler( $this->api_settings, $this->api, $this->pipeline, $this->timeline );
 		$this->settings_page    = new Settings_Page(
 			$this->secrets,
 			$this->endpoint_check,
 			$this->retention,
-			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check ),
+			$this->api_settings,
+			$this->connection,
+			$this->reconciler,
+			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->api_settings, $this->reconciler ),
 			new Data_Tab( $this->retention ),
-			new Form_Tab()
+			new Form_Tab( $this->api_settings )
 		);
 		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline );
 		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
@@ -120,6 +137,7 @@ final class Plugin {
 		$this->capture          = new Lead_Capture( $this->leads, $this->lead_index, $this->timeline );
 		$this->leads_controller = new Leads_Controller( $this->capture );
 		$this->lead_form        = new Lead_Form( $this->capture );
+		$this->cli              = new Command( $this->engine, $this->secrets, $this->api_settings, $this->connection, $this->reconciler, $this->reindex );
 	}
 
 	/**
@@ -130,7 +148,7 @@ final class Plugin {
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
 			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
-			$this->lead_index, $this->reindex, $this->leads_controller, $this->lead_form );
+			$this->lead_index, $this->reindex, $this->leads_controller, $this->lead_form, $this->reconciler );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();
 		}
@@ -143,6 +161,9 @@ final class Plugin {
 		);
 		// Sites upgraded from before lead references get their key with the upgrade, not on the first booking.
 		add_action( 'solar_capture_schema_upgraded', array( Lead_Reference::class, 'key' ), 10, 0 );
+		if ( defined( 'WP_CLI' ) && WP_CLI && class_exists( 'WP_CLI' ) ) {
+			$this->cli->register();
+		}
 		register_activation_hook( $plugin_file, array( $this, 'activate' ) );
 		register_deactivation_hook( $plugin_file, array( $this, 'deactivate' ) );
 	}
@@ -156,12 +177,14 @@ final class Plugin {
 		$this->reindex->start();
 		$this->post_type->register();
 		$this->retention->schedule();
+		$this->reconciler->schedule();
 	}
 
 	/**
-	 * Stops the scheduled clean-up; data stays until the plugin is deleted (uninstall.php).
+	 * Stops the scheduled clean-up and reconciliation; data stays until the plugin is deleted (uninstall.php).
 	 */
 	public function deactivate(): void {
 		$this->retention->unschedule();
+		$this->reconciler->unschedule();
 	}
 }

@@ -14,6 +14,7 @@ use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Source;
 
 
 /**
@@ -407,7 +408,12 @@ final class Lead_Admin {
 			echo '<td>' . esc_html( (string) $entry->trigger_event ) . '</td>';
 			echo '<td>' . esc_html( $this->format_time( $entry->start_at ) ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->booking_uid ) . '</td>';
-			echo '<td>' . esc_html( $notes[ $entry->note ] ?? (string) $entry->note ) . '</td>';
+			$effect = $notes[ $entry->note ] ?? (string) $entry->note;
+			if ( Delivery_Source::API === ( $entry->source ?? '' ) ) {
+				/* translators: %s: what the event did, e.g. "applied". */
+				$effect = sprintf( __( '%s; found by reconciliation (its webhook never came)', 'solar-capture' ), $effect );
+			}
+			echo '<td class="solar-capture-effect" data-source="' . esc_attr( (string) ( $entry->source ?? '' ) ) . '">' . esc_html( $effect ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->detail ) . self::answers_list( $entry->answers ?? null ) . '</td>';
 			echo '<td>' . $this->delivery_link( $entry->delivery_id ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- delivery_link() escapes.
 			echo '</tr>';

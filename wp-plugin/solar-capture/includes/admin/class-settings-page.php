@@ -12,6 +12,9 @@ namespace SolarCapture\Plugin\Admin;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
+use SolarCapture\Plugin\Calcom\Api_Settings;
+use SolarCapture\Plugin\Calcom\Connection;
+use SolarCapture\Plugin\Calcom\Reconciler;
 use SolarCapture\Plugin\Capture\Booking_Link;
 use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Jobs\Delivery_Retention;
@@ -21,8 +24,9 @@ use SolarCapture\Plugin\Webhook\Secrets;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * The settings screen and its actions: save or rotate the secret, remove the previous one, check the
- * endpoint again, send a test delivery. Every action checks manage_options and a nonce.
+ * The settings screen and its actions: connect or disconnect Cal.com, reconcile now, save or rotate the
+ * secret, remove the previous one, check the endpoint again, send a test delivery. Every action checks
+ * manage_options and a nonce.
  */
 final class Settings_Page {
 
@@ -44,6 +48,11 @@ final class Settings_Page {
 	public const REMOVE_PREVIOUS_ACTION = 'solar_capture_remove_previous';
 	public const TEST_ACTION            = 'solar_capture_test_delivery';
 	public const CHECK_ACTION           = 'solar_capture_check_endpoint';
+	public const CONNECT_ACTION         = 'solar_capture_connect_calcom';
+	public const DISCONNECT_ACTION      = 'solar_capture_disconnect_calcom';
+	public const RECONCILE_ACTION       = 'solar_capture_reconcile_now';
+	/** Prefix of the per-user transient holding the outcome of Connect, Disconnect or Reconcile now. */
+	public const CALCOM_RESULT_TRANSIENT = 'solar_capture_calcom_result_';
 
 	/** Per-user transient holding the outcome of "Send test delivery" until the page shows it. */
 	public const TEST_RESULT_TRANSIENT = 'solar_capture_test_result_';
@@ -54,6 +63,9 @@ final class Settings_Page {
 		private Secrets $secrets,
 		private Endpoint_Check $endpoint_check,
 		private Delivery_Retention $retention,
+		private Api_Settings $api_settings,
+		private Connection $connection,
+		private Reconciler $reconciler,
 		private Integrations_Tab $integrations_tab,
 		private Data_Tab $data_tab,
 		private Form_Tab $form_tab
@@ -68,6 +80,9 @@ final class Settings_Page {
 		add_action( 'admin_post_' . self::REMOVE_PREVIOUS_ACTION, array( $this, 'handle_remove_previous' ) );
 		add_action( 'admin_post_' . self::TEST_ACTION, array( $this, 'handle_test_delivery' ) );
 		add_action( 'admin_post_' . self::CHECK_ACTION, array( $this, 'handle_check_endpoint' ) );
+		add_action( 'admin_post_' . self::CONNECT_ACTION, array( $this, 'handle_connect' ) );
+		add_action( 'admin_post_' . self::DISCONNECT_ACTION, array( $this, 'handle_disconnect' ) );
+		add_action( 'admin_post_' . self::RECONCILE_ACTION, array( $this, 'handle_reconcile' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( SOLAR_CAPTURE_FILE ), array( $this, 'add_action_link' ) );
 	}
 
@@ -212,6 +227,68 @@ final class Settings_Page {
 		$this->check_request( self::CHECK_ACTION );
 		$this->endpoint_check->problems( true );
 		$this->redirect();
+	}
+
+	/**
+	 * Connect Cal.com: the pasted key (if any) and the API base of a self-hosted Cal.com.
+	 */
+	public function handle_connect(): void {
+		$this->check_request( self::CONNECT_ACTION );
+		$key  = isset( $_POST['solar_capture_api_key'] ) && is_string( $_POST['solar_capture_api_key'] ) ? trim( wp_unslash( $_POST['solar_capture_api_key'] ) ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- a key is an opaque token; Api_Settings::clean_key() checks it.
+		$base = isset( $_POST['solar_capture_api_base'] ) && is_string( $_POST['solar_capture_api_base'] ) ? esc_url_raw( trim( wp_unslash( $_POST['solar_capture_api_base'] ) ) ) : null;
+		$this->remember_result( $this->connect( '' === $key ? null : $key, $base ) );
+		$this->redirect( array( 'solar_capture_calcom' => 1 ) );
+	}
+
+	/**
+	 * What Connect does with the submitted fields.
+	 *
+	 * @param string|null $key  Pasted key, or null to use the saved one.
+	 * @param string|null $base API base as typed (null: not on the form; '': hosted Cal.com).
+	 * @return array{ok: bool, message: string, steps?: string[]}
+	 */
+	public function connect( ?string $key, ?string $base ): array {
+		$settings = $this->api_settings;
+		if ( null !== $base && ! $settings->base_is_constant() && ! $settings->set_base( $base ) ) {
+			return array(
+				'ok'      => false,
+				'message' => __( 'The API base URL must be an http:// or https:// address, e.g. https://cal.example.com/api for a self-hosted Cal.com. Leave it empty for cal.com.', 'solar-capture' ),
+			);
+		}
+		if ( null === $key && '' === $settings->key() ) {
+			return array(
+				'ok'      => false,
+				'message' => __( 'Paste a Cal.com API key first: in Cal.com, open Settings > Developer > API keys, create a key without expiry, and copy it here.', 'solar-capture' ),
+			);
+		}
+		return $this->connection->connect( $key );
+	}
+
+	public function handle_disconnect(): void {
+		$this->check_request( self::DISCONNECT_ACTION );
+		$this->remember_result( $this->connection->disconnect() );
+		$this->redirect( array( 'solar_capture_calcom' => 1 ) );
+	}
+
+	public function handle_reconcile(): void {
+		$this->check_request( self::RECONCILE_ACTION );
+		$run = $this->reconciler->run();
+		$this->remember_result(
+			array(
+				'ok'      => in_array( $run['status'], array( Reconciler::COMPLETE ), true ) && 0 === (int) ( $run['errors'] ?? 0 ),
+				'message' => (string) $run['message'],
+			)
+		);
+		$this->redirect( array( 'solar_capture_calcom' => 1 ) );
+	}
+
+	/**
+	 * Keeps an action's outcome for the screen after the redirect (shown once, to this user).
+	 *
+	 * @param array<string, mixed> $result ok, message, steps.
+	 */
+	private function remember_result( array $result ): void {
+		set_transient( self::CALCOM_RESULT_TRANSIENT . get_current_user_id(), $result, 5 * MINUTE_IN_SECONDS );
 	}
 
 	/**

@@ -16,6 +16,7 @@ use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Reference;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
+use SolarCapture\Plugin\Pipeline\Delivery_Source;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -304,6 +305,7 @@ final class Lead_Capture {
 					array(
 						'trigger'       => 'FORM_SUBMITTED',
 						'created_at_ms' => (int) floor( microtime( true ) * 1000 ),
+						'source'        => Delivery_Source::FORM,
 					),
 					$created,
 					Timeline::NOTE_FORM_SUBMITTED

@@ -18,7 +18,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	public const VERSION        = '3';
+	public const VERSION        = '4';
 	public const VERSION_OPTION = 'solar_capture_schema_version';
 
 	public function add_hooks(): void {
@@ -131,10 +131,12 @@ final class Schema {
   note varchar(32) NOT NULL DEFAULT '',
   detail varchar(255) NULL,
   answers text NULL,
+  source varchar(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
   recorded_at datetime(6) NOT NULL,
   PRIMARY KEY  (id),
   KEY lead_created (lead_id,created_at_ms),
-  KEY delivery_id (delivery_id)
+  KEY delivery_id (delivery_id),
+  KEY booking_uid (booking_uid)
 ) {$options};"
 		);
 

@@ -73,9 +73,11 @@ final class Timeline {
 			'detail'               => self::cut( is_string( $detail ) ? $detail : null, 255 ),
 			// The booking form's answers as this event carried them (Cal.com's `responses`), JSON.
 			'answers'              => Booking_Answers::record( is_array( $event['responses'] ?? null ) ? $event['responses'] : array(), is_array( $event['response_labels'] ?? null ) ? $event['response_labels'] : array() ),
+			// How the event arrived (Delivery_Source kind): "api" is a booking found by reconciliation.
+			'source'               => is_string( $event['source'] ?? null ) ? $event['source'] : '',
 			'recorded_at'          => Schema::now(),
 		);
-		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s', '%s' ) ) ) ) {
+		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%d', '%d', '%s', '%s', '%s', '%s', '%s' ) ) ) ) {
 			throw new Storage_Exception( 'adding the timeline entry failed' );
 		}
 		return (int) $wpdb->insert_id;
@@ -93,6 +95,21 @@ final class Timeline {
 			$wpdb->prepare( "SELECT * FROM {$this->table()} WHERE lead_id = %d ORDER BY created_at_ms ASC, id ASC", $lead_id ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		);
 		return is_array( $rows ) ? $rows : array();
+	}
+
+	/**
+	 * The triggers recorded for a booking uid on any lead's timeline (reconciliation's "already
+	 * applied?" check; the timeline is kept as long as the lead, unlike deliveries).
+	 *
+	 * @param string $booking_uid Booking uid.
+	 * @return string[]
+	 */
+	public function triggers_for_booking( string $booking_uid ): array {
+		global $wpdb;
+		$triggers = $wpdb->get_col(
+			$wpdb->prepare( "SELECT DISTINCT trigger_event FROM {$this->table()} WHERE booking_uid = %s", mb_substr( $booking_uid, 0, 191, 'UTF-8' ) ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		);
+		return is_array( $triggers ) ? array_map( 'strval', $triggers ) : array();
 	}
 
 	/**

@@ -93,7 +93,8 @@ final class Delivery_Pipeline {
 	 * @param Delivery_Source      $source Where it comes from.
 	 */
 	private function store( array $event, string $body, Delivery_Source $source ): Delivery_Outcome {
-		$kind = Lead_Updater::kind( (string) $event['trigger'] );
+		$kind            = Lead_Updater::kind( (string) $event['trigger'] );
+		$event['source'] = $source->kind; // Kept on the timeline: "found by reconciliation" for api.
 		try {
 			// A lost race for the lead's keys, a deadlock or a failed certification: nothing was kept, and
 			// the next attempt sees what the other delivery committed.

@@ -217,6 +217,26 @@ final class Secrets {
 	}
 
 	/**
+	 * Puts back the secrets saved before a rotation that was not completed (connecting Cal.com failed
+	 * after the new secret was saved): Cal.com still signs with the old one.
+	 *
+	 * @param string $current  The current secret before.
+	 * @param string $previous The previous secret before ('' for none).
+	 */
+	public function restore( string $current, string $previous ): void {
+		if ( $this->current_is_constant() ) {
+			return;
+		}
+		foreach ( array( self::OPTION => $current, self::PREVIOUS_OPTION => $this->previous_is_constant() ? null : $previous ) as $option => $value ) {
+			if ( '' === $value ) {
+				delete_option( $option );
+			} elseif ( null !== $value ) {
+				update_option( $option, $value );
+			}
+		}
+	}
+
+	/**
 	 * Ends a rotation: the previous secret stops being accepted.
 	 *
 	 * @return bool False when it is set in wp-config.php.

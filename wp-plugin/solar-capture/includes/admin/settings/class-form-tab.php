@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Admin\Settings;
 
 use SolarCapture\Plugin\Admin\Admin_Screen;
 use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Calcom\Api_Settings;
 use SolarCapture\Plugin\Capture\Booking_Link;
 use SolarCapture\Plugin\Capture\Form_Settings;
 
@@ -20,6 +21,9 @@ defined( 'ABSPATH' ) || exit;
  * The options.php form of the Lead form tab; Settings_Page registers its options.
  */
 final class Form_Tab {
+
+	public function __construct( private Api_Settings $api_settings ) {
+	}
 
 	/**
 	 * Everything the tab shows.
@@ -35,6 +39,8 @@ final class Form_Tab {
 			'example'        => Booking_Link::base(),
 			'unbooked_hours' => Form_Settings::unbooked_hours(),
 			'embeds'         => Booking_Link::embeds(),
+			// Read from Cal.com when it was connected (Integrations): offered as choices.
+			'event_types'    => (array) ( $this->api_settings->connection()['event_types'] ?? array() ),
 		);
 	}
 
@@ -51,7 +57,7 @@ final class Form_Tab {
 		self::row(
 			'solar-capture-booking-link',
 			__( 'Cal.com event type', 'solar-capture' ),
-			sprintf( '<input type="text" id="solar-capture-booking-link" name="%1$s" value="%2$s" class="regular-text code" placeholder="your-name/solar-survey">', esc_attr( Booking_Link::OPTION ), esc_attr( $view['link'] ) ),
+			sprintf( '<input type="text" id="solar-capture-booking-link" name="%1$s" value="%2$s" class="regular-text code" placeholder="your-name/solar-survey" list="solar-capture-event-types">', esc_attr( Booking_Link::OPTION ), esc_attr( $view['link'] ) ) . self::event_type_choices( $view['event_types'] ),
 			__( 'The user (or team) and event slug of the survey call, as in its Cal.com link, or the full booking URL. Empty: the form thanks the visitor without a booking step.', 'solar-capture' )
 				. ( '' === $view['example'] ? '' : ' ' . __( 'Booking page:', 'solar-capture' ) . ' ' . $view['example'] )
 		);
@@ -112,5 +118,28 @@ final class Form_Tab {
 			$control . ( '' === $help ? '' : '<p class="description">' . esc_html( $help ) . '</p>' ),
 			false
 		);
+	}
+
+	/**
+	 * The connected account's event types as choices of the event type field ('' when none).
+	 *
+	 * @param array<int, array<string, mixed>> $types Connection::read_event_types() entries.
+	 * @return string HTML.
+	 */
+	private static function event_type_choices( array $types ): string {
+		if ( array() === $types ) {
+			return '';
+		}
+		$html = '<datalist id="solar-capture-event-types">';
+		foreach ( $types as $type ) {
+			$label = sprintf(
+				/* translators: 1: event type title, 2: minutes. */
+				__( '%1$s (%2$d min)', 'solar-capture' ),
+				(string) ( $type['title'] ?? '' ),
+				(int) ( $type['length'] ?? 0 )
+			) . ( empty( $type['hidden'] ) ? '' : ' ' . __( '(hidden)', 'solar-capture' ) );
+			$html .= '<option value="' . esc_attr( (string) ( $type['booking_url'] ?? '' ) ) . '" label="' . esc_attr( $label ) . '"></option>';
+		}
+		return $html . '</datalist>';
 	}
 }

@@ -12,6 +12,9 @@ namespace SolarCapture\Plugin\Admin\Settings;
 use SolarCapture\Plugin\Admin\Admin_Screen;
 use SolarCapture\Plugin\Admin\Delivery_Log;
 use SolarCapture\Plugin\Admin\Settings_Page;
+use SolarCapture\Plugin\Calcom\Api_Settings;
+use SolarCapture\Plugin\Calcom\Connection;
+use SolarCapture\Plugin\Calcom\Reconciler;
 use SolarCapture\Plugin\Engine;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Webhook\Endpoint_Check;
@@ -21,8 +24,9 @@ use SolarCapture\Plugin\Webhook\Webhook_Controller;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * The endpoint to copy, the shared secret (with rotation), the triggers to pick, the last deliveries, a
- * test delivery and the engine. view() does every lookup; the render methods only print.
+ * Cal.com's API connection (paste a key, press Connect) and the last reconciliation; then the endpoint
+ * to copy, the shared secret (with rotation), the triggers, the last deliveries, a test delivery and the
+ * engine, for a webhook set up by hand. view() does every lookup; the render methods only print.
  */
 final class Integrations_Tab {
 
@@ -31,7 +35,9 @@ final class Integrations_Tab {
 		private Secrets $secrets,
 		private Delivery_Store $deliveries,
 		private Webhook_Controller $controller,
-		private Endpoint_Check $endpoint_check
+		private Endpoint_Check $endpoint_check,
+		private Api_Settings $api_settings,
+		private Reconciler $reconciler
 	) {
 	}
 
@@ -48,7 +54,28 @@ final class Integrations_Tab {
 		} else {
 			$result = null;
 		}
+		$calcom_key = Settings_Page::CALCOM_RESULT_TRANSIENT . get_current_user_id();
+		$calcom     = get_transient( $calcom_key );
+		if ( is_array( $calcom ) && isset( $calcom['ok'], $calcom['message'] ) ) {
+			delete_transient( $calcom_key );
+		} else {
+			$calcom = null;
+		}
+		$api_key = $this->api_settings->key();
+		$next    = wp_next_scheduled( Reconciler::CRON_HOOK );
 		return array(
+			'calcom'               => array(
+				'result'        => $calcom,
+				'key'           => '' === $api_key ? '' : Api_Settings::mask( $api_key ),
+				'key_constant'  => $this->api_settings->key_is_constant(),
+				'base'          => $this->api_settings->base(),
+				'base_constant' => $this->api_settings->base_is_constant(),
+				'hosted'        => $this->api_settings->is_hosted(),
+				'refusal'       => $this->api_settings->is_hosted() ? Connection::hosted_refusal( $this->controller->url() ) : null,
+				'connection'    => '' === $api_key ? array() : $this->api_settings->connection(),
+				'last_run'      => $this->reconciler->last_run(),
+				'next_run'      => false === $next ? null : (int) $next,
+			),
 			'test_result'          => $result,
 			'url'                  => $this->controller->url(),
 			'pretty_permalinks'    => (bool) get_option( 'permalink_structure' ),
@@ -75,7 +102,9 @@ final class Integrations_Tab {
 		$view = $this->view();
 		$this->render_test_result( $view['test_result'] );
 		$this->render_notice();
+		$this->render_calcom( $view['calcom'] );
 
+		echo '<details class="solar-capture-manual"' . ( array() === $view['calcom']['connection'] ? ' open' : '' ) . '><summary>' . esc_html__( 'Setting the webhook up by hand instead', 'solar-capture' ) . '</summary>';
 		echo '<ol class="solar-capture-steps">';
 		foreach ( array(
 			__( 'Copy the endpoint URL below.', 'solar-capture' ),
@@ -87,13 +116,127 @@ final class Integrations_Tab {
 		) as $text ) {
 			echo '<li>' . esc_html( $text ) . '</li>';
 		}
-		echo '</ol>';
+		echo '</ol></details>';
 
 		$this->render_endpoint( $view );
 		$this->render_secrets( $view );
 		$this->render_triggers();
 		$this->render_deliveries( $view );
 		$this->render_engine( $view['engine'] );
+	}
+
+	/**
+	 * The Cal.com account: Connect (key, optional self-hosted API base), or what is connected, with
+	 * Check, Reconcile now and Disconnect; then the last reconciliation.
+	 *
+	 * @param array<string, mixed> $calcom From view()['calcom'].
+	 */
+	private function render_calcom( array $calcom ): void {
+		$result = $calcom['result'];
+		if ( null !== $result ) {
+			printf( '<div class="notice notice-%1$s" id="solar-capture-calcom-result" data-ok="%2$s"><p>%3$s</p>', $result['ok'] ? 'success' : 'error', $result['ok'] ? '1' : '0', esc_html( (string) $result['message'] ) );
+			if ( ! empty( $result['steps'] ) && is_array( $result['steps'] ) ) {
+				echo '<ul class="solar-capture-connect-steps">';
+				foreach ( $result['steps'] as $step ) {
+					echo '<li>' . esc_html( (string) $step ) . '</li>';
+				}
+				echo '</ul>';
+			}
+			echo '</div>';
+		}
+
+		$connection = $calcom['connection'];
+		$user       = is_array( $connection['user'] ?? null ) ? $connection['user'] : array();
+		echo '<h2 id="solar-capture-calcom-heading">' . esc_html__( 'Cal.com account', 'solar-capture' ) . '</h2>';
+		echo '<div id="solar-capture-calcom" data-connected="' . ( array() === $user ? '0' : '1' ) . '">';
+		if ( array() === $user ) {
+			echo '<p>' . esc_html__( 'Paste a Cal.com API key and press Connect. Solar Capture then sets up the webhook in Cal.com with a new shared secret, reads your event types for the lead form, sends a test delivery, and every hour looks for bookings whose webhook never came.', 'solar-capture' ) . '</p>';
+			if ( null !== $calcom['refusal'] ) {
+				echo '<div class="notice notice-warning inline" id="solar-capture-hosted-refusal"><p>' . esc_html( $calcom['refusal'] ) . ' ' . esc_html__( 'Connecting still saves the key, and reconciliation then finds new bookings every hour.', 'solar-capture' ) . '</p></div>';
+			}
+			Admin_Screen::open_action_form( Settings_Page::CONNECT_ACTION, '', 'id="solar-capture-connect-form"' );
+			echo '<table class="form-table" role="presentation"><tbody>';
+			if ( $calcom['key_constant'] ) {
+				Admin_Screen::form_row( __( 'API key', 'solar-capture' ), '<code>' . esc_html( $calcom['key'] ) . '</code><p class="description">' . esc_html__( 'Set by SOLAR_CAPTURE_CALCOM_API_KEY in wp-config.php.', 'solar-capture' ) . '</p>' );
+			} else {
+				Admin_Screen::form_row(
+					'<label for="solar-capture-api-key">' . esc_html__( 'API key', 'solar-capture' ) . '</label>',
+					'<input type="password" id="solar-capture-api-key" name="solar_capture_api_key" class="regular-text code" autocomplete="off" spellcheck="false" aria-describedby="solar-capture-api-key-help">'
+					. '<p class="description" id="solar-capture-api-key-help">' . esc_html__( 'In Cal.com: Settings > Developer > API keys > New. Copy the key (it starts with cal_live_) and paste it here. It is stored on this site only and never shown again.', 'solar-capture' ) . '</p>',
+					false
+				);
+			}
+			$base = $calcom['hosted'] ? '' : $calcom['base'];
+			Admin_Screen::form_row(
+				'<label for="solar-capture-api-base">' . esc_html__( 'Self-hosted Cal.com', 'solar-capture' ) . '</label>',
+				$calcom['base_constant']
+					? '<code>' . esc_html( $calcom['base'] ) . '</code><p class="description">' . esc_html__( 'Set by SOLAR_CAPTURE_CALCOM_API_BASE in wp-config.php.', 'solar-capture' ) . '</p>'
+					: '<input type="url" id="solar-capture-api-base" name="solar_capture_api_base" class="regular-text code" value="' . esc_attr( $base ) . '" placeholder="https://cal.example.com/api"><p class="description">' . esc_html__( 'Only for a Cal.com you host yourself: the address of its API. Leave it empty for cal.com.', 'solar-capture' ) . '</p>',
+				false
+			);
+			echo '</tbody></table>';
+			submit_button( __( 'Connect Cal.com', 'solar-capture' ), 'primary', 'solar-capture-connect' );
+			echo '</form></div>';
+			return;
+		}
+
+		echo '<table class="form-table" role="presentation"><tbody>';
+		Admin_Screen::form_row( __( 'Connected as', 'solar-capture' ), '<span id="solar-capture-calcom-user">' . esc_html( sprintf( '%1$s <%2$s>', (string) $user['username'], (string) $user['email'] ) ) . '</span>' );
+		$webhook = empty( $connection['webhook_id'] )
+			? '<span id="solar-capture-calcom-webhook" data-ok="0">' . esc_html( (string) ( $connection['webhook_error'] ?? __( 'Not set up.', 'solar-capture' ) ) ) . '</span>'
+			: '<span id="solar-capture-calcom-webhook" data-ok="1">' . esc_html(
+				sprintf(
+					/* translators: 1: the endpoint URL, 2: number of triggers. */
+					__( 'Sends to %1$s (%2$d triggers), signed with the current secret.', 'solar-capture' ),
+					(string) $connection['subscriber'],
+					count( (array) ( $connection['triggers'] ?? array() ) )
+				)
+			) . '</span> <code class="solar-capture-webhook-id">' . esc_html( (string) $connection['webhook_id'] ) . '</code>';
+		Admin_Screen::form_row( __( 'Webhook', 'solar-capture' ), $webhook );
+		$types = (array) ( $connection['event_types'] ?? array() );
+		Admin_Screen::form_row(
+			__( 'Event types', 'solar-capture' ),
+			esc_html(
+				array() === $types ? __( 'None found.', 'solar-capture' ) : implode( ', ', array_map( static fn ( $type ): string => (string) ( $type['title'] ?? '' ), $types ) )
+			) . ' <a href="' . esc_url( Admin_Screen::url( Settings_Page::PAGE, array( 'tab' => Settings_Page::TAB_FORM ) ) ) . '">' . esc_html__( 'Pick the one the lead form books', 'solar-capture' ) . '</a>'
+		);
+		Admin_Screen::form_row( __( 'API key', 'solar-capture' ), '<code>' . esc_html( $calcom['key'] ) . '</code>' . ( $calcom['key_constant'] ? ' ' . esc_html__( '(SOLAR_CAPTURE_CALCOM_API_KEY in wp-config.php)', 'solar-capture' ) : '' ) . ' ' . esc_html( $calcom['base'] ) );
+		Admin_Screen::form_row( __( 'Last reconciliation', 'solar-capture' ), $this->last_run_cell( $calcom['last_run'], $calcom['next_run'] ) );
+		echo '</tbody></table><p>';
+		Admin_Screen::open_action_form( Settings_Page::CONNECT_ACTION );
+		submit_button( __( 'Check and repair', 'solar-capture' ), 'secondary', 'solar-capture-check-connection', false );
+		echo '</form> ';
+		Admin_Screen::open_action_form( Settings_Page::RECONCILE_ACTION );
+		submit_button( __( 'Reconcile now', 'solar-capture' ), 'secondary', 'solar-capture-reconcile', false );
+		echo '</form> ';
+		Admin_Screen::open_action_form( Settings_Page::DISCONNECT_ACTION );
+		submit_button( __( 'Disconnect', 'solar-capture' ), 'delete', 'solar-capture-disconnect', false );
+		echo '</form></p></div>';
+	}
+
+	/**
+	 * @param array<string, mixed>|null $run  Reconciler::last_run().
+	 * @param int|null                  $next When the next run is scheduled.
+	 */
+	private function last_run_cell( ?array $run, ?int $next ): string {
+		$html = null === $run
+			? esc_html__( 'Not run yet.', 'solar-capture' )
+			: '<span id="solar-capture-last-reconcile" data-status="' . esc_attr( (string) $run['status'] ) . '">' . esc_html(
+				sprintf(
+					/* translators: 1: how long ago, 2: what happened. */
+					__( '%1$s ago: %2$s', 'solar-capture' ),
+					human_time_diff( (int) $run['finished_at'] ),
+					(string) $run['message']
+				)
+			) . '</span>';
+		foreach ( (array) ( $run['error_samples'] ?? array() ) as $sample ) {
+			$html .= '<br><span class="description">' . esc_html( (string) $sample ) . '</span>';
+		}
+		if ( null !== $next ) {
+			/* translators: %s: time until the next run, e.g. "40 mins". */
+			$html .= '<p class="description">' . esc_html( sprintf( __( 'Runs every hour; next in %s. From the command line: wp solar-capture reconcile', 'solar-capture' ), human_time_diff( $next ) ) ) . '</p>';
+		}
+		return $html;
 	}
 
 	/**
