@@ -75,3 +75,4 @@ unset($sc_tests_early_output);
 })();
 
 require_once __DIR__ . '/TestCase.php';
+require_once __DIR__ . '/CalcomTestCase.php';

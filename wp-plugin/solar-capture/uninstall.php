@@ -39,7 +39,7 @@ function solar_capture_uninstall_site() {
 	}
 
 	// The webhook set up through Cal.com's API would go on calling a site that no longer answers.
-	$solar_capture_api = new SolarCapture\Plugin\Calcom\Api_Settings();
+	$solar_capture_api  = new SolarCapture\Plugin\Calcom\Api_Settings();
 	$solar_capture_hook = (string) ( $solar_capture_api->connection()['webhook_id'] ?? '' );
 	if ( '' !== $solar_capture_hook && '' !== $solar_capture_api->key() ) {
 		try {

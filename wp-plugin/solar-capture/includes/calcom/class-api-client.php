@@ -180,6 +180,10 @@ final class Api_Client {
 		$status  = (int) wp_remote_retrieve_response_code( $response );
 		$decoded = json_decode( (string) wp_remote_retrieve_body( $response ), true );
 		$decoded = is_array( $decoded ) ? $decoded : array();
+		if ( $status >= 400 && $status < 500 && 429 !== $status && 'error' !== ( $decoded['status'] ?? null ) ) {
+			// A 404 page or a login form: the base URL is not Cal.com's API.
+			throw Api_Error::bad_answer( $method, $path, $status );
+		}
 		if ( $status < 200 || $status > 299 ) {
 			$lower = array();
 			foreach ( wp_remote_retrieve_headers( $response ) as $name => $value ) {

@@ -108,7 +108,7 @@ final class Api_Error extends \RuntimeException {
 	}
 
 	/**
-	 * A 2xx whose body is not Cal.com's success envelope.
+	 * An answer that is not Cal.com's JSON envelope (a web page, a proxy).
 	 *
 	 * @param string $method Request method.
 	 * @param string $path   Request path.

@@ -131,9 +131,9 @@ final class Connection {
 			$steps[] = $e->getMessage();
 			return self::result( false, $e->getMessage(), $steps );
 		}
-		$steps                       = array_merge( $steps, $said );
-		$connection['webhook_id']    = (string) $webhook['id'];
-		$connection['subscriber']    = $url;
+		$steps                    = array_merge( $steps, $said );
+		$connection['webhook_id'] = (string) $webhook['id'];
+		$connection['subscriber'] = $url;
 		$this->settings->set_connection( $connection );
 
 		$tested = null;

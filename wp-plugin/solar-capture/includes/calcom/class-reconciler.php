@@ -56,7 +56,7 @@ final class Reconciler {
 	}
 
 	public function add_hooks(): void {
-		// do_action( 'solar_capture_reconcile' ) runs one pass; nothing is passed to it.
+		// One pass per call of do_action( 'solar_capture_reconcile' ); nothing is passed to it.
 		add_action( self::CRON_HOOK, array( $this, 'run_scheduled' ), 10, 0 );
 		add_action( 'init', array( $this, 'schedule' ) );
 	}

@@ -116,6 +116,7 @@ final class Schema {
 ) {$options};"
 		);
 
+		// One character set for every text column of the timeline too (see the lead index below).
 		dbDelta(
 			"CREATE TABLE {$timeline} (
   id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -131,7 +132,7 @@ final class Schema {
   note varchar(32) NOT NULL DEFAULT '',
   detail varchar(255) NULL,
   answers text NULL,
-  source varchar(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+  source varchar(16) NOT NULL DEFAULT '',
   recorded_at datetime(6) NOT NULL,
   PRIMARY KEY  (id),
   KEY lead_created (lead_id,created_at_ms),
