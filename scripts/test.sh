@@ -92,7 +92,9 @@ php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-1.5}"
 # The WordPress suites run on a stack of their own (own directory and ports), so a site started by
 # scripts/run.sh is left alone.
 export SC_RUN_DIR="$repo/.run/test" SC_DB_PORT="${SC_TEST_DB_PORT:-33071}" SC_HTTP_PORT="${SC_TEST_HTTP_PORT:-8099}"
-trap 'bash scripts/stack.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'bash scripts/stack.sh stop >/dev/null 2>&1 || true; bash scripts/prism.sh stop 2>/dev/null || true' EXIT
+step "Stoplight Prism mocking Cal.com's API v2 from its OpenAPI document (tests/wp/CalcomContractTest.php)"
+eval "$(bash scripts/prism.sh start)"
 wordpress_suites() {
   local engine=$1 cli_ext=()
   [[ $engine == native ]] && cli_ext=(-d extension="$so")
@@ -126,6 +128,7 @@ unzip -q "$SC_RUN_DIR/solar-capture.zip" -d "$SC_RUN_DIR/package"
 export SC_PLUGIN_DIR="$SC_RUN_DIR/package/solar-capture"
 wordpress_suites php
 bash scripts/stack.sh stop
+bash scripts/prism.sh stop
 if [[ $lint_failed == true ]]; then
   printf '\ntest: every test passed but lint failed (see the lint steps at the start)\n' >&2
   exit 1

@@ -149,6 +149,29 @@ final class ReconcileTest extends CalcomTestCase
         self::assertSame(0, $third['applied']);
     }
 
+    public function testAPassStopsAtThePageCapAndTheNextCarriesOn(): void
+    {
+        $this->fake->reset(['generate' => ['count' => 260, 'from' => time() - 7200, 'step' => 10, 'email_prefix' => 'cap']]);
+        $this->hook('solar_capture_reconcile_max_pages', static fn (): int => 1);
+
+        $first = $this->plugin->reconciler->run();
+        self::assertSame([Reconciler::PARTIAL, 250, 250, 1], [$first['status'], $first['seen'], $first['applied'], $first['pages']]);
+        self::assertStringContainsString('carries on', $first['message']);
+        self::assertNotFalse(wp_next_scheduled(Reconciler::CRON_HOOK), 'the rest is read a minute later, not an hour');
+        self::assertSame(250, $this->plugin->reconciler->state()['resume']['skip']);
+
+        // The rest of the updatedAt phase, then the createdAt phase's own pages (each capped too).
+        $runs = [];
+        do {
+            $runs[] = $this->plugin->reconciler->run();
+        } while (Reconciler::PARTIAL === end($runs)['status'] && count($runs) < 5);
+        self::assertSame([Reconciler::PARTIAL, Reconciler::COMPLETE], array_column($runs, 'status'));
+        self::assertSame([true, true], array_column($runs, 'resumed'));
+        self::assertSame(10, array_sum(array_column($runs, 'applied')));
+        self::assertSame(260, (int) wp_count_posts(Lead::POST_TYPE)->private);
+        self::assertNull($this->plugin->reconciler->state()['resume']);
+    }
+
     public function testABookingWithoutUpdatedAtIsFoundByItsCreationTime(): void
     {
         $this->fake->reset(['bookings' => [self::apiBooking(['updatedAt' => null])]]);

@@ -41,9 +41,15 @@ final class Reconciler {
 	public const LOCK_SECONDS = 900;
 	/** How many rescheduled-away bookings are followed to their replacement. */
 	private const MAX_CHAIN = 5;
+	/**
+	 * Pages one pass reads at most (250 bookings each); the next pass, a minute later, carries on.
+	 * Bounds a pass on a huge backlog, and on a server whose paging never says it is done.
+	 */
+	public const MAX_PAGES = 200;
 	private const SAMPLES   = 5;
 
 	public const COMPLETE      = 'complete';
+	public const PARTIAL       = 'partial';
 	public const RATE_LIMITED  = 'rate_limited';
 	public const FAILED        = 'failed';
 	public const LOCKED        = 'locked';
@@ -146,6 +152,13 @@ final class Reconciler {
 
 		$status  = self::COMPLETE;
 		$message = '';
+		/**
+		 * Filters how many pages of bookings (250 each) one reconciliation pass reads at most.
+		 *
+		 * @param int $max_pages Default Reconciler::MAX_PAGES.
+		 */
+		$max_pages = max( 1, (int) apply_filters( 'solar_capture_reconcile_max_pages', self::MAX_PAGES ) );
+		$stopped   = null; // An Api_Error, or true when the page cap was reached.
 		try {
 			foreach ( 'updated' === $phase ? array( 'updated', 'created' ) : array( 'created' ) as $phase ) {
 				do {
@@ -162,18 +175,26 @@ final class Reconciler {
 						$max_seen = null === $at ? $max_seen : max( $max_seen ?? $at, $at );
 					}
 					$skip += count( $page['bookings'] );
-				} while ( $page['has_next'] && array() !== $page['bookings'] );
+					$more  = $page['has_next'] && array() !== $page['bookings'];
+					if ( $more && $this->run['pages'] >= $max_pages ) {
+						$stopped = true;
+						break 2;
+					}
+				} while ( $more );
 				$skip = 0;
 			}
+		} catch ( Api_Error $e ) {
+			$stopped = $e;
+		}
+
+		if ( null === $stopped ) {
 			$this->save_state(
 				array(
 					'watermark' => max( $state['watermark'] ?? 0, $max_seen ?? 0, (int) $started - self::OVERLAP ),
 					'resume'    => null,
 				)
 			);
-		} catch ( Api_Error $e ) {
-			$status  = Api_Error::RATE_LIMITED === $e->kind ? self::RATE_LIMITED : self::FAILED;
-			$message = $e->getMessage();
+		} else {
 			$this->save_state(
 				array(
 					'watermark' => $state['watermark'],
@@ -185,9 +206,21 @@ final class Reconciler {
 					),
 				)
 			);
-			if ( self::RATE_LIMITED === $status && null !== $e->retry_after ) {
-				// Carry on once the limit resets rather than an hour later.
-				wp_schedule_single_event( time() + $e->retry_after + 5, self::CRON_HOOK );
+			if ( true === $stopped ) {
+				$status  = self::PARTIAL;
+				$message = sprintf(
+					/* translators: %d: pages read. */
+					__( 'This pass read %d pages of bookings, the most one pass reads; the next pass carries on from there in a minute.', 'solar-capture' ),
+					$this->run['pages']
+				);
+				wp_schedule_single_event( time() + MINUTE_IN_SECONDS, self::CRON_HOOK );
+			} else {
+				$status  = Api_Error::RATE_LIMITED === $stopped->kind ? self::RATE_LIMITED : self::FAILED;
+				$message = $stopped->getMessage();
+				if ( self::RATE_LIMITED === $status && null !== $stopped->retry_after ) {
+					// Carry on once the limit resets rather than an hour later.
+					wp_schedule_single_event( time() + $stopped->retry_after + 5, self::CRON_HOOK );
+				}
 			}
 		}
 

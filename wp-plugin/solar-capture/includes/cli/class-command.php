@@ -22,9 +22,9 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Solar Capture: Cal.com connection, reconciliation of missed bookings and the lead index.
  *
- * Exit codes: 0 done; 1 failed (the message says why and what to do); 2 reconciliation stopped by
- * Cal.com's rate limit (the next run resumes where it stopped); 3 reconciliation finished but some
- * bookings could not be applied (listed).
+ * Exit codes: 0 done; 1 failed (the message says why and what to do); 2 reconciliation stopped early,
+ * by Cal.com's rate limit or at the most pages one pass reads (the next run resumes where it stopped);
+ * 3 reconciliation finished but some bookings could not be applied (listed).
  */
 final class Command {
 
@@ -129,8 +129,8 @@ final class Command {
 
 	/**
 	 * Reads the bookings Cal.com changed since the last run (or --since) and applies those whose webhook
-	 * never came. Exit code 2: stopped by the rate limit (run again later: it resumes); 3: some bookings
-	 * failed.
+	 * never came. Exit code 2: stopped early by the rate limit or the page cap (run again: it resumes);
+	 * 3: some bookings failed.
 	 *
 	 * ## OPTIONS
 	 *
@@ -161,7 +161,7 @@ final class Command {
 		foreach ( $run['error_samples'] as $sample ) {
 			\WP_CLI::warning( $sample );
 		}
-		if ( Reconciler::RATE_LIMITED === $run['status'] ) {
+		if ( Reconciler::RATE_LIMITED === $run['status'] || Reconciler::PARTIAL === $run['status'] ) {
 			\WP_CLI::warning( self::run_line( $run ) );
 			\WP_CLI::halt( self::RATE_LIMITED );
 		}
