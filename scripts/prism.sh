@@ -33,6 +33,7 @@ start() {
     npm --prefix "$dir" install --no-audit --no-fund --silent "@stoplight/prism-cli@$version" >&2
   fi
   stop 2>/dev/null
+  # shellcheck disable=SC2016 # PHP code, not shell
   port=$(php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo substr(strrchr(stream_socket_get_name($s, false), ":"), 1);')
   "$dir/node_modules/.bin/prism" mock --host 127.0.0.1 --port "$port" "$spec" >"$dir/prism.log" 2>&1 &
   pid=$!

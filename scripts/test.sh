@@ -7,8 +7,9 @@
 #        bash scripts/test.sh --fast    Rust core + both engine PHPUnit suites only, dev build: no lint,
 #                                       no WordPress, no valgrind, no benchmark (FUZZ_SECONDS defaults to 2)
 #        bash scripts/test.sh --fast --lint   the same, with scripts/lint.sh first
-# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS tune the bounded parts. In the full run a
-# lint failure does not stop the tests: it is reported again at the end and makes the run fail.
+# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS tune the bounded parts.
+# In the full run a lint failure does not stop the tests: it is reported again at the end and makes the
+# run fail.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -18,7 +19,7 @@ for arg in "$@"; do
   case $arg in
     --fast) fast=true ;;
     --lint) lint=true ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'test: unknown option %s (usage: bash scripts/test.sh [--fast [--lint]])\n' "$arg" >&2; exit 2 ;;
   esac
 done
@@ -110,6 +111,8 @@ wordpress_suites() {
   SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-$engine" bash tests/browser/run.sh
   step "Browser: the enquiry form with and without JavaScript, and Cal.com's embed (Playwright; $engine engine)"
   SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-form-$engine" bash tests/browser/form.sh
+  step "Browser: connect Cal.com, reconcile, disconnect on the Integrations tab (Playwright, fake Cal.com API; $engine engine)"
+  SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-integrations-$engine" bash tests/browser/integrations.sh
   step "HTTP request time through nginx + php-fpm ($engine engine; figures only)"
   php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
   if [[ $engine == native ]]; then
@@ -118,6 +121,9 @@ wordpress_suites() {
     step "Scale: requests on the empty site and at ${SCALE_LEADS:-5000} leads, deliveries at once ($engine engine)"
     bash scripts/stack.sh reset-db
     php tests/bench/scale.php --leads="${SCALE_LEADS:-5000}"
+    # At those leads: RECONCILE_BOOKINGS=10000 with SCALE_LEADS=100000 gives the issue's figures.
+    step "Reconciliation: passes over ${RECONCILE_BOOKINGS:-2000} bookings from the fake Cal.com API ($engine engine; figures)"
+    php "${cli_ext[@]}" tests/bench/reconcile.php --bookings="${RECONCILE_BOOKINGS:-2000}"
   fi
 }
 wordpress_suites native

@@ -13,9 +13,8 @@ shots=${SC_SCREENSHOT_DIR:-$SC_RUN_DIR/screenshots-form}
 node_dir=$SC_RUN_DIR/node
 mkdir -p "$shots" "$node_dir"
 
-if [[ ! -f $node_dir/node_modules/playwright-core/package.json || ! -f $node_dir/node_modules/@calcom/embed-core/dist/embed/embed.js ]]; then
-  npm --prefix "$node_dir" install --no-audit --no-fund --silent playwright-core@1.65.1 @calcom/embed-core@1.5.3
-fi
+# shellcheck source=tests/browser/node-deps.sh
+source "$repo/tests/browser/node-deps.sh"
 cp "$repo/tests/browser/form.mjs" "$node_dir/form.mjs"
 
 embed_dir=$SC_WP_DIR/wp-content/uploads/solar-capture-test

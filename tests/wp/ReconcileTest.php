@@ -223,7 +223,7 @@ final class ReconcileTest extends CalcomTestCase
         self::loginAs('administrator');
         $html = self::capture(fn () => $this->plugin->settings_page->render());
         self::assertStringContainsString('id="solar-capture-last-reconcile" data-status="complete"', $html);
-        self::assertStringContainsString('1 bookings read from Cal.com: 1 missed and applied, 0 already up to date, 0 errors.', $html);
+        self::assertStringContainsString('1 booking read from Cal.com: 1 missed and applied, 0 already up to date, 0 errors.', $html);
     }
 
     private function onlyLead(): int

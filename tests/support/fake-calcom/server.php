@@ -213,7 +213,7 @@ function fake_all_bookings(array $state): iterable
         $iso = gmdate('Y-m-d\TH:i:s.000\Z', $at);
         yield [
             'id' => 900000 + $i,
-            'uid' => sprintf('gen-%06d', $i),
+            'uid' => sprintf('%s-%06d', $gen['email_prefix'] ?? 'gen', $i),
             'title' => 'Solar survey',
             'status' => 'accepted',
             'start' => gmdate('Y-m-d\TH:i:s.000\Z', $at + 7 * 86400),

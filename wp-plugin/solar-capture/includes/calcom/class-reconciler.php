@@ -46,7 +46,7 @@ final class Reconciler {
 	 * Bounds a pass on a huge backlog, and on a server whose paging never says it is done.
 	 */
 	public const MAX_PAGES = 200;
-	private const SAMPLES   = 5;
+	private const SAMPLES  = 5;
 
 	public const COMPLETE      = 'complete';
 	public const PARTIAL       = 'partial';
@@ -175,7 +175,8 @@ final class Reconciler {
 						$max_seen = null === $at ? $max_seen : max( $max_seen ?? $at, $at );
 					}
 					$skip += count( $page['bookings'] );
-					$more  = $page['has_next'] && array() !== $page['bookings'];
+					$more = $page['has_next'] && array() !== $page['bookings'];
+					self::forget_cached_posts();
 					if ( $more && $this->run['pages'] >= $max_pages ) {
 						$stopped = true;
 						break 2;
@@ -240,7 +241,7 @@ final class Reconciler {
 		if ( '' === $record['message'] ) {
 			$record['message'] = sprintf(
 				/* translators: 1: bookings read, 2: applied, 3: unchanged, 4: errors. */
-				__( '%1$d bookings read from Cal.com: %2$d missed and applied, %3$d already up to date, %4$d errors.', 'solar-capture' ),
+				_n( '%1$d booking read from Cal.com: %2$d missed and applied, %3$d already up to date, %4$d errors.', '%1$d bookings read from Cal.com: %2$d missed and applied, %3$d already up to date, %4$d errors.', $record['seen'], 'solar-capture' ),
 				$record['seen'],
 				$record['applied'],
 				$record['unchanged'],
@@ -341,6 +342,17 @@ final class Reconciler {
 		}
 		$time = strtotime( $value );
 		return false === $time ? null : $time;
+	}
+
+	/**
+	 * A pass may create thousands of leads: what WordPress cached in memory for one page's posts is let
+	 * go before the next, so the pass's memory stays flat. Only the in-memory cache: a persistent object
+	 * cache keeps its entries.
+	 */
+	private static function forget_cached_posts(): void {
+		if ( wp_cache_supports( 'flush_runtime' ) ) {
+			wp_cache_flush_runtime();
+		}
 	}
 
 	/**
