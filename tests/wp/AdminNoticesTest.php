@@ -8,7 +8,6 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Admin\Admin_Notices;
-use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 
@@ -87,10 +86,45 @@ final class AdminNoticesTest extends TestCase
 
     public function testWrongSignaturesOlderThan24HoursAreNoLongerNews(): void
     {
-        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason_code' => Reason::INVALID_SIGNATURE, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS - 60)]);
+        $this->countRefusal(time() - DAY_IN_SECONDS - HOUR_IN_SECONDS);
         self::assertSame([], $this->notices());
-        $this->plugin->deliveries->record(['result' => Delivery_Store::REJECTED, 'reason_code' => Reason::INVALID_SIGNATURE, 'http_status' => 401, 'received_at' => gmdate('Y-m-d H:i:s', time() - DAY_IN_SECONDS + 60)]);
+        $this->countRefusal(time() - DAY_IN_SECONDS + HOUR_IN_SECONDS);
         self::assertStringStartsWith('1 delivery was refused', $this->notices()['wrong_signature']);
+    }
+
+    /** Found on the landed main: one forged request a day kept the red notice up, telling the admin to rotate. */
+    public function testForgedRequestsThatDoNotLookLikeCalcomsRaiseNoNotice(): void
+    {
+        $wrong = hash_hmac('sha256', 'x', 'not-the-secret');
+        foreach (['hello', '<?xml version="1.0"?><a/>', '{"event":"x"}', 'triggerEvent=BOOKING_CREATED'] as $body) {
+            $this->assertError($this->deliver($body, null, ['X-Cal-Signature-256' => $wrong]), 401, 'solar_capture_invalid_signature');
+        }
+        self::assertSame([], $this->notices(), 'bodies that are not Cal.com events do not say the secret is wrong');
+
+        // A Cal.com event signed with another secret does.
+        $this->deliver(self::fixture('01_booking_created.json'), 'the-secret-cal-com-has');
+        self::assertStringStartsWith('1 delivery was refused', $this->notices()['wrong_signature']);
+    }
+
+    /** Found on the landed main: the notice scanned the refused rows on every dashboard load. */
+    public function testTheNoticeReadsTheCounterNotTheRows(): void
+    {
+        $this->deliver(self::fixture('01_booking_created.json'), 'the-secret-cal-com-has');
+        global $wpdb;
+        $wpdb->query("DELETE FROM {$this->plugin->deliveries->table()}");
+        self::assertArrayHasKey('wrong_signature', $this->notices(), 'the count survives the rows (e.g. past the hourly cap)');
+    }
+
+    private function countRefusal(int $time): void
+    {
+        global $wpdb;
+        $wpdb->insert($this->plugin->refusals->table(), [
+            'hour' => gmdate('Y-m-d H:00:00', $time),
+            'reason_code' => Reason::INVALID_SIGNATURE,
+            'calcom_like' => 1,
+            'requests' => 1,
+            'newest' => gmdate('Y-m-d H:i:s', $time),
+        ]);
     }
 
     public function testNoticesShowToAdministratorsOnTheirScreensOnly(): void

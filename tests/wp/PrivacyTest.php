@@ -159,7 +159,8 @@ final class PrivacyTest extends TestCase
         $deliveries = self::export(Privacy::EXPORTER_DELIVERIES, 'ana.mueller@example.com');
         self::assertCount(3, $deliveries, 'two bookings and the unmatched meeting');
         foreach ($deliveries as $item) {
-            self::assertStringContainsStringIgnoringCase('ana.mueller@example.com', $item['Message']);
+            self::assertSame('booker', $item['Your role']);
+            self::assertSame('ana.mueller@example.com', strtolower($item['E-mail']));
         }
         self::assertSame([], self::export(Privacy::EXPORTER_LEADS, 'nobody@example.com'));
         self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'nobody@example.com'));
@@ -203,11 +204,85 @@ final class PrivacyTest extends TestCase
         $kept = $this->delivery((int) $accepted->id);
         self::assertNull($kept->body);
         self::assertNull($kept->lead_id);
+        self::assertNull($kept->booking_uid, 'the booking uid identifies the person too');
         self::assertSame($accepted->event_key, $kept->event_key, 'a repeat of the same event is still recognised');
         self::assertNull($this->plugin->deliveries->find($unmatched));
         self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'ana.mueller@example.com'));
 
         self::assertSame('Bo', get_post($bo['lead_id'])->post_title, 'nobody else is touched');
         self::assertNotNull($this->delivery($bo['delivery_id'])->body);
+    }
+
+    /** Found on the landed main: ann.x@ matched joann.x@'s stored bookings (LIKE '%email%'). */
+    public function testExportAndErasureMatchTheExactEmailOnly(): void
+    {
+        $joann = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T11:00:00Z', ['uid' => 'uid-joann', 'attendees' => [['name' => 'Joann', 'email' => 'joann.x@example.com']]]))->get_data();
+        $meeting = $this->deliver(self::flatMeeting('MEETING_ENDED', 'uid-joann-unknown', '2025-03-03T10:00:00Z', 'joann.x@example.com'))->get_data();
+
+        self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'ann.x@example.com'));
+        self::assertSame([], self::export(Privacy::EXPORTER_LEADS, 'ann.x@example.com'));
+        $eraser = apply_filters('wp_privacy_personal_data_erasers', [])[Privacy::ERASER]['callback'];
+        self::assertFalse($eraser('ann.x@example.com', 1)['items_removed']);
+
+        self::assertNotNull($this->delivery($joann['delivery_id'])->body, 'joann keeps her stored booking');
+        self::assertNotNull($this->plugin->deliveries->find($meeting['delivery_id']));
+        self::assertCount(2, self::export(Privacy::EXPORTER_DELIVERIES, 'JOANN.X@example.com'));
+    }
+
+    /** Found on the landed main: a guest's export held the booker's phone and answers. */
+    public function testAGuestsExportHoldsNothingOfTheBookersOrOtherGuests(): void
+    {
+        $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T12:00:00Z', [
+            'uid' => 'uid-with-guests',
+            'attendees' => [
+                ['name' => 'Ana Müller', 'email' => 'ana.mueller@example.com', 'phoneNumber' => '+49 30 1234567'],
+                ['name' => 'Gus', 'email' => 'gus@example.com'],
+                ['name' => 'Hal', 'email' => 'hal@example.com'],
+            ],
+            'responses' => ['roof' => ['label' => 'Roof', 'value' => 'south-facing'], 'guests' => ['value' => ['gus@example.com', 'hal@example.com']]],
+        ]));
+
+        $gus = self::export(Privacy::EXPORTER_DELIVERIES, 'gus@example.com');
+        self::assertCount(1, $gus);
+        $item = array_values($gus)[0];
+        self::assertSame('guest', $item['Your role']);
+        self::assertSame('uid-with-guests', $item['Booking uid']);
+        $text = implode("\n", $item);
+        foreach (['ana.mueller', '1234567', 'south-facing', 'hal@example.com', 'Ana Müller'] as $theirs) {
+            self::assertStringNotContainsString($theirs, $text);
+        }
+
+        $ana = array_filter(self::export(Privacy::EXPORTER_DELIVERIES, 'ana.mueller@example.com'), static fn (array $item): bool => 'uid-with-guests' === $item['Booking uid']);
+        $item = array_values($ana)[0];
+        self::assertSame('+49 30 1234567', $item['Phone']);
+        self::assertStringContainsString('roof: south-facing', $item['Booking answers']);
+        self::assertStringNotContainsString('gus@example.com', implode("\n", $item), "the guests' e-mails are theirs");
+    }
+
+    /** Found on the landed main: erasure left booking uids in accepted and duplicate rows. */
+    public function testErasureLeavesNoBookingUidOfThePerson(): void
+    {
+        global $wpdb;
+        $repeat = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'))->get_data();
+        self::assertTrue($repeat['duplicate']);
+        $eraser = apply_filters('wp_privacy_personal_data_erasers', [])[Privacy::ERASER]['callback'];
+        for ($page = 1; $page < 50 && !$eraser('ana.mueller@example.com', $page)['done']; ++$page) {
+        }
+        self::assertSame('0', (string) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM {$this->plugin->deliveries->table()} WHERE booking_uid = %s", 'uid-ana-1')));
+        self::assertNull($this->plugin->deliveries->find($repeat['delivery_id']), 'the duplicate row is gone');
+        self::assertSame('0', (string) $wpdb->get_var("SELECT COUNT(*) FROM {$this->plugin->schema->delivery_emails_table()}"));
+    }
+
+    public function testDeliveriesStoredBeforeTheUpgradeAreLinkedToTheirPeople(): void
+    {
+        global $wpdb;
+        $wpdb->query("DELETE FROM {$this->plugin->schema->delivery_emails_table()}");
+        self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'nobody.yet@example.com'));
+        $this->deliver(self::flatMeeting('MEETING_ENDED', 'uid-old', '2025-03-03T10:00:00Z', 'old.timer@example.com'));
+        $wpdb->query("DELETE FROM {$this->plugin->schema->delivery_emails_table()}");
+        self::assertSame([], self::export(Privacy::EXPORTER_DELIVERIES, 'old.timer@example.com'));
+
+        self::assertGreaterThanOrEqual(2, $this->plugin->deliveries->link_stored_emails());
+        self::assertCount(1, self::export(Privacy::EXPORTER_DELIVERIES, 'old.timer@example.com'));
     }
 }

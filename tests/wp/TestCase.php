@@ -79,6 +79,8 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase
         $wpdb->query("DELETE FROM {$plugin->timeline->table()}");
         $wpdb->query("DELETE FROM {$plugin->lead_index->table()}");
         $wpdb->query("DELETE FROM {$plugin->lead_index->keys_table()}");
+        $wpdb->query("DELETE FROM {$plugin->refusals->table()}");
+        $wpdb->query("DELETE FROM {$plugin->schema->delivery_emails_table()}");
         $wpdb->query($wpdb->prepare(
             "DELETE p, m FROM {$wpdb->posts} p LEFT JOIN {$wpdb->postmeta} m ON m.post_id = p.ID WHERE p.post_type = %s",
             Lead_Post_Type::POST_TYPE

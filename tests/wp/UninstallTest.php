@@ -94,7 +94,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
         wp_cache_flush();
         $schema = Plugin::instance()->schema;
         self::assertSame(self::PREFIX . 'solar_capture_deliveries', $schema->deliveries_table());
-        self::assertCount(4, $schema->tables());
+        self::assertCount(6, $schema->tables());
         foreach ($schema->tables() as $table) {
             self::assertStringStartsWith(self::PREFIX, $table);
             self::assertFalse($schema->table_exists($table), $table);
@@ -182,7 +182,7 @@ final class UninstallTest extends \PHPUnit\Framework\TestCase
     private function dropScratchTables(): void
     {
         global $wpdb;
-        foreach (['options', 'posts', 'postmeta', 'solar_capture_deliveries', 'solar_capture_timeline', 'solar_capture_lead_index', 'solar_capture_lead_keys'] as $table) {
+        foreach (['options', 'posts', 'postmeta', 'solar_capture_deliveries', 'solar_capture_timeline', 'solar_capture_lead_index', 'solar_capture_lead_keys', 'solar_capture_refusals', 'solar_capture_delivery_emails'] as $table) {
             $wpdb->query('DROP TABLE IF EXISTS ' . self::PREFIX . $table);
         }
     }

@@ -36,6 +36,7 @@ use SolarCapture\Plugin\Leads\Lead_Updater;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 use SolarCapture\Plugin\Privacy\Privacy;
 use SolarCapture\Plugin\Webhook\Endpoint_Check;
 use SolarCapture\Plugin\Webhook\Secrets;
@@ -58,6 +59,7 @@ final class Plugin {
 	public readonly Lead_Reindex $reindex;
 	public readonly Lead_Post_Type $post_type;
 	public readonly Lead_Updater $lead_updater;
+	public readonly Refusal_Counter $refusals;
 	public readonly Delivery_Pipeline $pipeline;
 	public readonly Webhook_Controller $controller;
 	public readonly Settings_Page $settings_page;
@@ -110,9 +112,10 @@ final class Plugin {
 		$this->reindex          = new Lead_Reindex( $this->lead_index );
 		$this->post_type        = new Lead_Post_Type();
 		$this->lead_updater     = new Lead_Updater( $this->leads, $this->lead_index, $this->timeline );
-		$this->pipeline         = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads );
+		$this->refusals         = new Refusal_Counter( $this->schema );
+		$this->pipeline         = new Delivery_Pipeline( $this->deliveries, $this->lead_updater, $this->leads, $this->refusals );
 		$this->controller       = new Webhook_Controller( $this->secrets, $this->pipeline );
-		$this->retention        = new Delivery_Retention( $this->deliveries );
+		$this->retention        = new Delivery_Retention( $this->deliveries, $this->refusals );
 		$this->endpoint_check   = new Endpoint_Check( $this->controller, $this->secrets );
 		$this->api_settings     = new Api_Settings();
 		$this->api              = new Api_Client( $this->api_settings );
@@ -129,9 +132,9 @@ final class Plugin {
 			new Data_Tab( $this->retention ),
 			new Form_Tab( $this->api_settings )
 		);
-		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline );
+		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline, $this->refusals );
 		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
-		$this->notices          = new Admin_Notices( $this->secrets, $this->deliveries, $this->settings_page, $this->delivery_log );
+		$this->notices          = new Admin_Notices( $this->secrets, $this->deliveries, $this->refusals, $this->settings_page, $this->delivery_log );
 		$this->assets           = new Admin_Assets();
 		$this->privacy          = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
 		$this->capture          = new Lead_Capture( $this->leads, $this->lead_index, $this->timeline );
@@ -161,6 +164,15 @@ final class Plugin {
 		);
 		// Sites upgraded from before lead references get their key with the upgrade, not on the first booking.
 		add_action( 'solar_capture_schema_upgraded', array( Lead_Reference::class, 'key' ), 10, 0 );
+		// Schema 5 finds a person's deliveries by exact e-mail: link those stored before.
+		add_action(
+			'solar_capture_schema_upgraded',
+			function ( $previous ): void {
+				if ( is_string( $previous ) && (int) $previous < 5 ) {
+					$this->deliveries->link_stored_emails();
+				}
+			}
+		);
 		if ( defined( 'WP_CLI' ) && WP_CLI && class_exists( 'WP_CLI' ) ) {
 			$this->cli->register();
 		}

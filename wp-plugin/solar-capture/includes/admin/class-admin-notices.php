@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Admin;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
+use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 use SolarCapture\Plugin\Webhook\Secrets;
 
 
@@ -24,6 +25,7 @@ final class Admin_Notices {
 	public function __construct(
 		private Secrets $secrets,
 		private Delivery_Store $deliveries,
+		private Refusal_Counter $refusals,
 		private Settings_Page $settings_page,
 		private Delivery_Log $log
 	) {
@@ -99,9 +101,11 @@ final class Admin_Notices {
 			);
 		}
 
-		$wrong = $this->deliveries->rejections_since( Reason::INVALID_SIGNATURE, gmdate( 'Y-m-d H:i:s', time() - DAY_IN_SECONDS ) );
+		// Counted, not scanned, and only requests that looked like Cal.com's: anybody can post a bad
+		// signature, and a stray forged request must not tell the admin to rotate a secret that works.
+		$wrong = $this->refusals->calcom_like_since( Reason::INVALID_SIGNATURE, time() - DAY_IN_SECONDS );
 		// Once a delivery verifies after the last refusal, the secrets have been put right.
-		if ( $wrong['count'] > 0 && null !== $wrong['newest'] && null !== $wrong['newest_id'] && ! $this->deliveries->verified_after( $wrong['newest_id'] ) ) {
+		if ( $wrong['count'] > 0 && null !== $wrong['newest'] && ! $this->deliveries->verified_after( $wrong['newest'] ) ) {
 			$notices[] = array(
 				'id'        => 'wrong_signature',
 				'type'      => 'error',

@@ -14,6 +14,7 @@ use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
+use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 use SolarCapture\Plugin\Webhook\Secrets;
 
 
@@ -35,7 +36,7 @@ final class Delivery_Log {
 
 	private string $hook_suffix = '';
 
-	public function __construct( private Delivery_Store $deliveries, private Delivery_Pipeline $pipeline ) {
+	public function __construct( private Delivery_Store $deliveries, private Delivery_Pipeline $pipeline, private Refusal_Counter $refusals ) {
 	}
 
 	public function add_hooks(): void {
@@ -165,6 +166,7 @@ final class Delivery_Log {
 		echo '<hr class="wp-header-end">';
 		$this->render_notice();
 		echo '<p>' . esc_html__( 'Every request to the webhook endpoint, accepted or not. Refused deliveries say why; the reason names the fix.', 'solar-capture' ) . '</p>';
+		$this->render_unlogged_refusals();
 
 		$table = $this->list_table();
 		$table->prepare_items();
@@ -172,6 +174,44 @@ final class Delivery_Log {
 		// Not inside a <form>: each "Process again" button is a POST form of its own.
 		$table->display();
 		echo '</div>';
+	}
+
+	/**
+	 * The hours of the last 7 days with more refused requests than the log keeps rows for: how many were
+	 * only counted, by reason (a flood of forged requests shows here, without filling the table).
+	 */
+	private function render_unlogged_refusals(): void {
+		$hours = $this->refusals->hours_over_cap( time() - WEEK_IN_SECONDS );
+		if ( array() === $hours ) {
+			return;
+		}
+		echo '<div class="solar-capture-unlogged"><p>' . esc_html(
+			sprintf(
+				/* translators: %d: rows kept per hour. */
+				__( 'Requests refused before their signature verified are logged up to %d an hour; past that they are only counted:', 'solar-capture' ),
+				Refusal_Counter::ROWS_PER_HOUR
+			)
+		) . '</p><ul>';
+		foreach ( $hours as $hour ) {
+			$reasons = array();
+			foreach ( $hour['by_reason'] as $code => $count ) {
+				$reasons[] = sprintf( '%s %s', number_format_i18n( $count ), $code );
+			}
+			printf(
+				'<li>%s</li>',
+				esc_html(
+					sprintf(
+						/* translators: 1: hour (local time), 2: requests refused, 3: not logged, 4: counts by reason code. */
+						__( '%1$s: %2$s refused, %3$s of them not logged (%4$s)', 'solar-capture' ),
+						self::format_received( $hour['hour'] ),
+						number_format_i18n( $hour['requests'] ),
+						number_format_i18n( $hour['unlogged'] ),
+						implode( ', ', $reasons )
+					)
+				)
+			);
+		}
+		echo '</ul></div>';
 	}
 
 	/**

@@ -18,7 +18,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	public const VERSION        = '4';
+	public const VERSION        = '5';
 	public const VERSION_OPTION = 'solar_capture_schema_version';
 
 	public function add_hooks(): void {
@@ -41,13 +41,23 @@ final class Schema {
 		return $wpdb->prefix . 'solar_capture_lead_keys';
 	}
 
+	public function refusals_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_refusals';
+	}
+
+	public function delivery_emails_table(): string {
+		global $wpdb;
+		return $wpdb->prefix . 'solar_capture_delivery_emails';
+	}
+
 	/**
 	 * Every table of the plugin (uninstall drops them).
 	 *
 	 * @return string[]
 	 */
 	public function tables(): array {
-		return array( $this->deliveries_table(), $this->timeline_table(), $this->lead_index_table(), $this->lead_keys_table() );
+		return array( $this->deliveries_table(), $this->timeline_table(), $this->lead_index_table(), $this->lead_keys_table(), $this->refusals_table(), $this->delivery_emails_table() );
 	}
 
 	public function timeline_table(): string {
@@ -182,6 +192,31 @@ final class Schema {
   lead_id bigint(20) unsigned NOT NULL,
   PRIMARY KEY  (key_hash),
   KEY lead_id (lead_id)
+) {$options};"
+		);
+
+		$refusals = $this->refusals_table();
+		$emails   = $this->delivery_emails_table();
+		// Refused requests per clock hour, reason and whether they looked like Cal.com's (Refusal_Counter).
+		dbDelta(
+			"CREATE TABLE {$refusals} (
+  hour datetime NOT NULL,
+  reason_code varchar(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  calcom_like tinyint(1) unsigned NOT NULL DEFAULT 0,
+  requests int(10) unsigned NOT NULL DEFAULT 0,
+  newest datetime(6) NOT NULL,
+  PRIMARY KEY  (hour,reason_code,calcom_like)
+) {$options};"
+		);
+		// The e-mails a stored delivery names (its booker and guests), lowercased: the privacy tools find a
+		// person's deliveries by exact e-mail through this, never by searching bodies.
+		dbDelta(
+			"CREATE TABLE {$emails} (
+  email varchar(191) NOT NULL,
+  delivery_id bigint(20) unsigned NOT NULL,
+  role varchar(8) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
+  PRIMARY KEY  (email,delivery_id),
+  KEY delivery_id (delivery_id)
 ) {$options};"
 		);
 

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Jobs;
 
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
+use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -26,7 +27,7 @@ final class Delivery_Retention {
 	public const MIN_DAYS     = 1;
 	public const MAX_DAYS     = 3650;
 
-	public function __construct( private Delivery_Store $deliveries ) {
+	public function __construct( private Delivery_Store $deliveries, private Refusal_Counter $refusals ) {
 	}
 
 	public function add_hooks(): void {
@@ -80,6 +81,7 @@ final class Delivery_Retention {
 	 */
 	public function prune(): int {
 		$count = $this->deliveries->prune( $this->days() );
+		$this->refusals->prune( $this->days() );
 		update_option(
 			self::LAST_RUN,
 			array(

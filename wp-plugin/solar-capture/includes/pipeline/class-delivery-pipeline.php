@@ -33,7 +33,7 @@ defined( 'ABSPATH' ) || exit;
 final class Delivery_Pipeline {
 
 
-	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads ) {
+	public function __construct( private Delivery_Store $deliveries, private Lead_Updater $updater, private Lead_Store $leads, private Refusal_Counter $refusals ) {
 	}
 
 	/**
@@ -72,16 +72,22 @@ final class Delivery_Pipeline {
 	}
 
 	/**
-	 * Records a request refused before any secret verified it (no body kept).
+	 * Counts a request refused before any secret verified it, and records it (no body kept) while the
+	 * clock hour has had fewer than Refusal_Counter::ROWS_PER_HOUR: anybody can send these, as many as
+	 * they like, and the log must stay readable.
 	 *
 	 * @param string          $reason_code One of Reason::BEFORE_SIGNATURE.
 	 * @param Delivery_Source $source      Where it came from.
 	 * @param string|null     $body_sha256 Hash of the body, when it was computed anyway.
 	 * @param string          $detail      E.g. the size of a body too large.
+	 * @param bool            $calcom_like Whether it looked like a request of Cal.com's.
 	 */
-	public function refuse( string $reason_code, Delivery_Source $source, ?string $body_sha256 = null, string $detail = '' ): Delivery_Outcome {
+	public function refuse( string $reason_code, Delivery_Source $source, ?string $body_sha256 = null, string $detail = '', bool $calcom_like = false ): Delivery_Outcome {
 		$outcome = new Delivery_Outcome( Delivery_Store::REJECTED, $reason_code, null, null, null, false, false, null, $detail );
-		$id      = $this->deliveries->record( $this->row( $outcome, $source ) + array( 'body_sha256' => $body_sha256 ) );
+		if ( ! $this->refusals->count( $reason_code, $calcom_like ) ) {
+			return $outcome;
+		}
+		$id = $this->deliveries->record( $this->row( $outcome, $source ) + array( 'body_sha256' => $body_sha256 ) );
 		return $outcome->with_delivery_id( $id );
 	}
 
@@ -294,6 +300,7 @@ final class Delivery_Pipeline {
 				'body_sha256'   => $event['body_sha256'], // The engine hashed it already: hashing again would cost more than the rest.
 				'trigger_event' => $event['trigger'],
 				'booking_uid'   => $event['booking_uid'],
+				'emails'        => Delivery_Store::people( $event ),
 			);
 		}
 		return $row;

@@ -30,6 +30,10 @@ final class Delivery_Store {
 	public const REJECTED  = 'rejected';
 	public const FAILED    = 'failed';
 
+	/** Roles of a person a delivery names (the delivery e-mails table). */
+	public const ROLE_BOOKER = 'booker';
+	public const ROLE_GUEST  = 'guest';
+
 	public const RESULTS = array( self::ACCEPTED, self::DUPLICATE, self::IGNORED, self::UNMATCHED, self::REJECTED, self::FAILED );
 
 	/** MySQL's ER_DUP_ENTRY. */
@@ -233,37 +237,13 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * Rejections with a reason code since a UTC time, and when the newest arrived.
+	 * Whether a delivery whose signature verified arrived after a UTC time.
 	 *
-	 * @param string $reason_code A reason code, e.g. Reason::INVALID_SIGNATURE.
-	 * @param string $since_utc UTC time as "Y-m-d H:i:s".
-	 * @return array{count: int, newest: ?string, newest_id: ?int} newest: received_at (UTC) of the newest one.
+	 * @param string $utc "Y-m-d H:i:s[.u]".
 	 */
-	public function rejections_since( string $reason_code, string $since_utc ): array {
+	public function verified_after( string $utc ): bool {
 		global $wpdb;
-		$row = $wpdb->get_row(
-			$wpdb->prepare(
-				"SELECT COUNT(*) AS n, MAX(received_at) AS newest, MAX(id) AS newest_id FROM {$this->table()} WHERE result = %s AND reason_code = %s AND received_at >= %s", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
-				self::REJECTED,
-				$reason_code,
-				$since_utc
-			)
-		);
-		return array(
-			'count'     => is_object( $row ) ? (int) $row->n : 0,
-			'newest'    => is_object( $row ) && null !== $row->newest ? (string) $row->newest : null,
-			'newest_id' => is_object( $row ) && null !== $row->newest_id ? (int) $row->newest_id : null,
-		);
-	}
-
-	/**
-	 * Whether a delivery whose signature verified arrived after row $id.
-	 *
-	 * @param int $id Row id.
-	 */
-	public function verified_after( int $id ): bool {
-		global $wpdb;
-		return null !== $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$this->table()} WHERE id > %d AND secret_slot IS NOT NULL LIMIT 1", $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return null !== $wpdb->get_var( $wpdb->prepare( "SELECT id FROM {$this->table()} WHERE received_at > %s AND secret_slot IS NOT NULL LIMIT 1", $utc ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	}
 
 	/**
@@ -287,8 +267,8 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * Ids of the rows that hold a person's data: those linked to their leads, and those whose stored
-	 * body mentions their e-mail (unmatched or failed deliveries have no lead yet).
+	 * Ids of the rows that hold a person's data: those linked to their leads, and those that name their
+	 * e-mail exactly, as booker or guest (unmatched or failed deliveries have no lead yet).
 	 *
 	 * @param int[]  $lead_ids The person's leads.
 	 * @param string $email    Their e-mail.
@@ -305,8 +285,7 @@ final class Delivery_Store {
 		}
 		$email = Lead_Post_Type::normalize_email( $email );
 		if ( '' !== $email ) {
-			// Bodies are bytes (longblob): compared as text, ignoring case.
-			$conditions[] = $wpdb->prepare( 'LOWER(CONVERT(body USING utf8mb4)) LIKE %s', '%' . $wpdb->esc_like( $email ) . '%' );
+			$conditions[] = $wpdb->prepare( "id IN (SELECT delivery_id FROM {$this->schema->delivery_emails_table()} WHERE email = %s)", $email ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		}
 		if ( array() === $conditions ) {
 			return array();
@@ -322,8 +301,21 @@ final class Delivery_Store {
 	}
 
 	/**
-	 * Removes a person's data from deliveries. Accepted rows stay without body and lead (their event_key
-	 * still recognises a late repeat of the same event); every other row is deleted.
+	 * The role a delivery gives an e-mail: ROLE_BOOKER, ROLE_GUEST, or null when it doesn't name it.
+	 *
+	 * @param int    $id    Row id.
+	 * @param string $email E-mail, any case.
+	 */
+	public function role_of( int $id, string $email ): ?string {
+		global $wpdb;
+		$role = $wpdb->get_var( $wpdb->prepare( "SELECT role FROM {$this->schema->delivery_emails_table()} WHERE email = %s AND delivery_id = %d", Lead_Post_Type::normalize_email( $email ), $id ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		return is_string( $role ) ? $role : null;
+	}
+
+	/**
+	 * Removes a person's data from deliveries. Accepted rows stay without body, lead and booking uid
+	 * (their event_key, a hash, still recognises a late repeat of the same event); every other row is
+	 * deleted; nothing links them to an e-mail any more.
 	 *
 	 * @param int[] $ids Row ids from ids_for_person().
 	 * @return int Rows changed or deleted.
@@ -335,8 +327,9 @@ final class Delivery_Store {
 			return 0;
 		}
 		$in      = implode( ',', $ids );
-		$cleared = $wpdb->query( $wpdb->prepare( "UPDATE {$this->table()} SET body = NULL, lead_id = NULL WHERE id IN ({$in}) AND result = %s", self::ACCEPTED ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+		$cleared = $wpdb->query( $wpdb->prepare( "UPDATE {$this->table()} SET body = NULL, lead_id = NULL, booking_uid = NULL WHERE id IN ({$in}) AND result = %s", self::ACCEPTED ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
 		$deleted = $wpdb->query( $wpdb->prepare( "DELETE FROM {$this->table()} WHERE id IN ({$in}) AND result <> %s", self::ACCEPTED ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
+		$wpdb->query( "DELETE FROM {$this->schema->delivery_emails_table()} WHERE delivery_id IN ({$in})" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- integers.
 		return ( is_int( $cleared ) ? $cleared : 0 ) + ( is_int( $deleted ) ? $deleted : 0 );
 	}
 
@@ -374,6 +367,9 @@ final class Delivery_Store {
 				break;
 			}
 		}
+		// Links of deleted rows (accepted rows keep theirs: their booking uid still names the person).
+		$emails = $this->schema->delivery_emails_table();
+		$wpdb->query( "DELETE e FROM {$emails} e LEFT JOIN {$this->table()} d ON d.id = e.delivery_id WHERE d.id IS NULL" ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 		return $total;
 	}
 
@@ -398,7 +394,9 @@ final class Delivery_Store {
 	 * @param array<string, mixed> $row Columns.
 	 */
 	private function insert( array $row ): bool {
-		$row = $this->prepare(
+		global $wpdb;
+		$emails = is_array( $row['emails'] ?? null ) ? $row['emails'] : array();
+		$row    = $this->prepare(
 			array_merge(
 				array(
 					'received_at' => Schema::now(),
@@ -407,7 +405,73 @@ final class Delivery_Store {
 				$row
 			)
 		);
-		return Rows::insert( $this->table(), $row, self::FORMATS );
+		if ( ! Rows::insert( $this->table(), $row, self::FORMATS ) ) {
+			return false;
+		}
+		$id     = (int) $wpdb->insert_id;
+		$linked = $this->link_emails( $id, $emails );
+		$wpdb->insert_id = $id; // The links' INSERT (no AUTO_INCREMENT) set it to 0; callers read the row's.
+		return $linked;
+	}
+
+	/**
+	 * The people a normalised event names, by lowercased e-mail: its booker and its guests.
+	 *
+	 * @param array<string, mixed> $event Normalised event.
+	 * @return array<string, string> E-mail => ROLE_BOOKER or ROLE_GUEST.
+	 */
+	public static function people( array $event ): array {
+		$people = array();
+		foreach ( is_array( $event['guests'] ?? null ) ? $event['guests'] : array() as $guest ) {
+			$people[ Lead_Post_Type::normalize_email( (string) $guest ) ] = self::ROLE_GUEST;
+		}
+		$people[ Lead_Post_Type::normalize_email( (string) ( $event['attendee']['email'] ?? '' ) ) ] = self::ROLE_BOOKER;
+		unset( $people[''] );
+		return $people;
+	}
+
+	/**
+	 * Records which people a stored delivery names, so that the privacy tools find it by exact e-mail.
+	 *
+	 * @param int                   $id     Delivery row id.
+	 * @param array<string, string> $people From people().
+	 */
+	private function link_emails( int $id, array $people ): bool {
+		global $wpdb;
+		if ( array() === $people || $id <= 0 ) {
+			return true;
+		}
+		$values = array();
+		foreach ( $people as $email => $role ) {
+			$values[] = $wpdb->prepare( '(%s, %d, %s)', mb_substr( (string) $email, 0, 191, 'UTF-8' ), $id, $role );
+		}
+		return false !== $wpdb->query( "INSERT IGNORE INTO {$this->schema->delivery_emails_table()} (email, delivery_id, role) VALUES " . implode( ', ', $values ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- prepared values.
+	}
+
+	/**
+	 * Links the stored deliveries of sites upgraded from before schema 5 to the people they name, in
+	 * batches (only rows that kept a body can tell; the retention period bounds how many there are).
+	 *
+	 * @return int Rows linked.
+	 */
+	public function link_stored_emails(): int {
+		global $wpdb;
+		$linked = 0;
+		$after  = 0;
+		do {
+			$rows = $wpdb->get_results( $wpdb->prepare( "SELECT id, body FROM {$this->table()} WHERE id > %d AND body IS NOT NULL ORDER BY id ASC LIMIT 200", $after ) ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+			$rows = is_array( $rows ) ? $rows : array();
+			foreach ( $rows as $row ) {
+				$after = (int) $row->id;
+				try {
+					$event = \SolarCapture\normalize_payload( (string) $row->body );
+				} catch ( \Throwable $e ) {
+					continue; // A body the engine can't read names nobody it could tell.
+				}
+				$linked += $this->link_emails( $after, self::people( $event ) ) ? 1 : 0;
+			}
+		} while ( 200 === count( $rows ) );
+		return $linked;
 	}
 
 	/**

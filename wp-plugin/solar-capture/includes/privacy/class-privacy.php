@@ -16,8 +16,9 @@ use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
 
 /**
- * Tools > Export Personal Data and Tools > Erase Personal Data find a person by e-mail: their leads
- * (with timelines) and every stored delivery linked to those leads or whose body mentions the e-mail.
+ * Tools > Export Personal Data and Tools > Erase Personal Data find a person by e-mail, exactly: their
+ * leads (with timelines) and every stored delivery linked to those leads or naming the e-mail as booker
+ * or guest.
  */
 final class Privacy {
 
@@ -151,40 +152,85 @@ final class Privacy {
 	}
 
 	/**
-	 * Exporter: stored deliveries linked to the person's leads or mentioning their e-mail, bodies included.
+	 * Exporter: stored deliveries linked to the person's leads or naming their e-mail. What a delivery
+	 * says about the person only: a booker gets their own details and answers, a guest that they were
+	 * invited; nobody gets the other people's e-mails, phone numbers or answers.
 	 *
 	 * @param string $email E-mail of the request.
 	 * @param int    $page  1-based page.
 	 * @return array{data: list<array<string, mixed>>, done: bool}
 	 */
 	public function export_deliveries( $email, $page = 1 ): array {
-		$ids  = $this->deliveries->ids_for_person( $this->lead_ids( (string) $email ), (string) $email, self::PER_PAGE, ( max( 1, (int) $page ) - 1 ) * self::PER_PAGE );
-		$data = array();
+		$email = (string) $email;
+		$ids   = $this->deliveries->ids_for_person( $this->lead_ids( $email ), $email, self::PER_PAGE, ( max( 1, (int) $page ) - 1 ) * self::PER_PAGE );
+		$data  = array();
 		foreach ( $ids as $id ) {
 			$row = $this->deliveries->find( $id );
 			if ( null === $row ) {
 				continue;
 			}
+			$role   = $this->deliveries->role_of( $id, $email ) ?? Delivery_Store::ROLE_BOOKER; // Linked through their lead.
+			$fields = array(
+				__( 'Received', 'solar-capture' )    => (string) $row->received_at . ' UTC',
+				__( 'Trigger', 'solar-capture' )     => (string) $row->trigger_event,
+				__( 'Result', 'solar-capture' )      => (string) $row->result,
+				__( 'Booking uid', 'solar-capture' ) => (string) $row->booking_uid,
+				__( 'Your role', 'solar-capture' )   => Delivery_Store::ROLE_GUEST === $role ? __( 'guest', 'solar-capture' ) : __( 'booker', 'solar-capture' ),
+			);
 			$data[] = array(
 				'group_id'          => 'solar-capture-deliveries',
 				'group_label'       => __( 'Cal.com deliveries', 'solar-capture' ),
-				'group_description' => __( 'Booking messages Cal.com sent about you, as received.', 'solar-capture' ),
+				'group_description' => __( 'Booking messages Cal.com sent about you: what they say about you.', 'solar-capture' ),
 				'item_id'           => 'solar-capture-delivery-' . $id,
-				'data'              => self::pairs(
-					array(
-						__( 'Received', 'solar-capture' ) => (string) $row->received_at . ' UTC',
-						__( 'Trigger', 'solar-capture' )  => (string) $row->trigger_event,
-						__( 'Result', 'solar-capture' )   => (string) $row->result,
-						__( 'Reason', 'solar-capture' )   => (string) $row->reason,
-						__( 'Lead', 'solar-capture' )     => null === $row->lead_id ? '' : '#' . (int) $row->lead_id,
-						__( 'Message', 'solar-capture' )  => null === $row->body ? '' : (string) $row->body,
-					)
-				),
+				'data'              => self::pairs( $fields + self::about_person( null === $row->body ? null : (string) $row->body, $role ) ),
 			);
 		}
 		return array(
 			'data' => $data,
 			'done' => count( $ids ) < self::PER_PAGE,
+		);
+	}
+
+	/**
+	 * What a stored body says about the person of $role.
+	 *
+	 * @param string|null $body Stored body, or null when it was not kept.
+	 * @param string      $role Delivery_Store::ROLE_BOOKER or ROLE_GUEST.
+	 * @return array<string, string>
+	 */
+	private static function about_person( ?string $body, string $role ): array {
+		try {
+			$event = null === $body ? null : \SolarCapture\normalize_payload( $body );
+		} catch ( \Throwable $e ) {
+			$event = null;
+		}
+		if ( null === $event ) {
+			return array();
+		}
+		$fields = array(
+			__( 'Event type', 'solar-capture' )  => (string) ( $event['event_type'] ?? '' ),
+			__( 'Appointment', 'solar-capture' ) => self::time( $event['start'] ?? null ),
+		);
+		if ( Delivery_Store::ROLE_BOOKER !== $role ) {
+			return $fields;
+		}
+		$attendee = is_array( $event['attendee'] ?? null ) ? $event['attendee'] : array();
+		$answers  = array();
+		foreach ( is_array( $event['responses'] ?? null ) ? $event['responses'] : array() as $name => $answer ) {
+			// The guests' e-mails are theirs, not the booker's.
+			if ( 'guests' !== $name && ( is_scalar( $answer ) || is_array( $answer ) ) ) {
+				$answers[] = $name . ': ' . ( is_array( $answer ) ? implode( ', ', array_map( 'strval', $answer ) ) : ( is_bool( $answer ) ? ( $answer ? 'yes' : 'no' ) : (string) $answer ) );
+			}
+		}
+		return $fields + array(
+			__( 'Name', 'solar-capture' )                => (string) ( $attendee['name'] ?? '' ),
+			__( 'E-mail', 'solar-capture' )              => (string) ( $attendee['email'] ?? '' ),
+			__( 'Phone', 'solar-capture' )               => (string) ( $attendee['phone'] ?? '' ),
+			__( 'Time zone', 'solar-capture' )           => (string) ( $attendee['time_zone'] ?? '' ),
+			__( 'Location', 'solar-capture' )            => (string) ( $event['location'] ?? '' ),
+			__( 'Cancellation reason', 'solar-capture' ) => (string) ( $event['cancellation_reason'] ?? '' ),
+			__( 'Reschedule reason', 'solar-capture' )   => (string) ( $event['reschedule_reason'] ?? '' ),
+			__( 'Booking answers', 'solar-capture' )     => implode( "\n", $answers ),
 		);
 	}
 

@@ -14,6 +14,7 @@ use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Source;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
+use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -121,7 +122,7 @@ final class Webhook_Controller {
 			// The engine decided; it also says why a header could never have verified.
 			$problem = \SolarCapture\signature_header_problem( $header );
 			$code    = self::SIGNATURE_PROBLEMS[ $problem ] ?? Reason::INVALID_SIGNATURE;
-			return self::answer( $this->pipeline->refuse( $code, Delivery_Source::webhook( null ), hash( 'sha256', $body ) ) );
+			return self::answer( $this->pipeline->refuse( $code, Delivery_Source::webhook( null ), hash( 'sha256', $body ), '', Refusal_Counter::looks_like_calcom( $body, $header ) ) );
 		}
 
 		$this->secrets->record_match( $slot );
