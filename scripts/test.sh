@@ -95,7 +95,9 @@ php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-1.5}"
 export SC_RUN_DIR="$repo/.run/test" SC_DB_PORT="${SC_TEST_DB_PORT:-33071}" SC_HTTP_PORT="${SC_TEST_HTTP_PORT:-8099}"
 trap 'bash scripts/stack.sh stop >/dev/null 2>&1 || true; bash scripts/prism.sh stop 2>/dev/null || true' EXIT
 step "Stoplight Prism mocking Cal.com's API v2 from its OpenAPI document (tests/wp/CalcomContractTest.php)"
-eval "$(bash scripts/prism.sh start)"
+# Assigned first: a failed start (npm unreachable, say) stops the run here, not as four failed tests later.
+prism_env=$(bash scripts/prism.sh start)
+eval "$prism_env"
 wordpress_suites() {
   local engine=$1 cli_ext=()
   [[ $engine == native ]] && cli_ext=(-d extension="$so")

@@ -8,6 +8,7 @@ declare(strict_types=1);
 namespace SolarCapture\Tests\WP;
 
 use SolarCapture\Plugin\Admin\Delivery_Log;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 
 final class DeliveryLogTest extends TestCase
 {
@@ -71,18 +72,20 @@ final class DeliveryLogTest extends TestCase
         self::assertStringContainsString('&lt;/pre&gt;&lt;script&gt;', $detail);
         self::assertStringNotContainsString('<script>', $detail);
 
-        self::loginAs('editor');
+        self::loginAs(Lead_Roles::ROLE);
         $list = $this->log();
-        self::assertStringContainsString('BOOKING_CREATED', $list, 'editors see the log');
+        self::assertStringContainsString('BOOKING_CREATED', $list, 'sales reps see the log');
         self::assertStringNotContainsString('Details and body', $list);
         $detail = $this->log(['delivery' => (string) $id]);
         self::assertStringContainsString('only administrators see them', $detail);
         self::assertStringNotContainsString('Ana.Mueller@Example.COM', $detail);
         self::assertStringNotContainsString('solar-capture-body', $detail);
 
-        self::loginAs('author');
-        $this->request();
-        self::assertSame(403, $this->runAction([$this->plugin->delivery_log, 'render'])['status'], 'authors can\'t read private leads, nor the log');
+        foreach (['editor', 'author'] as $role) {
+            self::loginAs($role);
+            $this->request();
+            self::assertSame(403, $this->runAction([$this->plugin->delivery_log, 'render'])['status'], "{$role}s can't read leads, nor the log");
+        }
     }
 
     public function testProcessAgainFromTheLog(): void

@@ -71,6 +71,7 @@ function solar_capture_uninstall_site() {
 		)
 	);
 
+	SolarCapture\Plugin\Leads\Lead_Roles::uninstall();
 	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Delivery_Retention::CRON_HOOK );
 	wp_clear_scheduled_hook( SolarCapture\Plugin\Jobs\Lead_Reindex::CRON_HOOK );
 	wp_clear_scheduled_hook( SolarCapture\Plugin\Calcom\Reconciler::CRON_HOOK );

@@ -31,6 +31,7 @@ use SolarCapture\Plugin\Jobs\Lead_Reindex;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type;
 use SolarCapture\Plugin\Leads\Lead_Reference;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Lead_Updater;
 use SolarCapture\Plugin\Leads\Timeline;
@@ -164,6 +165,7 @@ final class Plugin {
 		);
 		// Sites upgraded from before lead references get their key with the upgrade, not on the first booking.
 		add_action( 'solar_capture_schema_upgraded', array( Lead_Reference::class, 'key' ), 10, 0 );
+		add_action( 'solar_capture_schema_upgraded', array( Lead_Roles::class, 'install' ), 10, 0 );
 		// Schema 5 finds a person's deliveries by exact e-mail: link those stored before.
 		add_action(
 			'solar_capture_schema_upgraded',
@@ -186,6 +188,7 @@ final class Plugin {
 	public function activate(): void {
 		$this->schema->install();
 		Lead_Reference::key();
+		Lead_Roles::install();
 		$this->reindex->start();
 		$this->post_type->register();
 		$this->retention->schedule();

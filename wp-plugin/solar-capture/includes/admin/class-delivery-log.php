@@ -26,7 +26,7 @@ final class Delivery_Log {
 
 	public const PAGE = 'solar-capture-deliveries';
 	/** Editors and administrators: the users who can read private leads. */
-	public const CAPABILITY = 'read_private_posts';
+	public const CAPABILITY = 'read_private_solar_leads';
 	/** Stored bodies and processing them again. */
 	public const BODY_CAPABILITY  = 'manage_options';
 	public const REPROCESS_ACTION = 'solar_capture_reprocess';

@@ -76,8 +76,10 @@ final class Lead_Post_Type {
 				'query_var'           => false,
 				'can_export'          => false,
 				'delete_with_user'    => false,
-				'capability_type'     => 'post',
+				// Capabilities of their own (Lead_Roles), not those of posts.
+				'capability_type'     => Lead_Roles::CAPABILITY_TYPE,
 				'map_meta_cap'        => true,
+				'capabilities'        => array( 'create_posts' => Lead_Roles::CREATE_CAP ),
 				'supports'            => array( 'title' ),
 				'menu_icon'           => 'dashicons-id-alt',
 			)
