@@ -35,8 +35,10 @@ PHP_FPM=php-fpm8.2
 FPM_POOL=solar_capture
 FPM_WORKERS=8
 # The plugin caps webhook bodies at 1 MiB and answers larger ones with its own 413 (JSON): nginx's limit
-# is well above that so the plugin gets to answer, yet refuses far larger bodies before PHP reads them.
+# on the webhook route is above that so the plugin gets to answer, yet refuses far larger bodies before
+# PHP reads them. Elsewhere (uploads in wp-admin) the general limit applies.
 CLIENT_MAX_BODY_SIZE=8m
+WEBHOOK_MAX_BODY_SIZE=2m
 
 LOGS=$RUN/logs
 DATADIR=$RUN/mysql
@@ -458,7 +460,7 @@ write_nginx_conf() {
   fcgi=$(render nginx-fastcgi.tmpl FPM_SOCK="$FPM_SOCK") || exit 1
   render_to "$NGINX_CONF" nginx.conf.tmpl \
     USER_LINE="$user_line" NGINX_PID="$NGINX_PID" NGINX_ERROR_LOG="$LOGS/nginx-error.log" \
-    NGINX_ACCESS_LOG="$LOGS/nginx-access.log" NGINX_DIR="$NGINX_DIR" CLIENT_MAX_BODY_SIZE="$CLIENT_MAX_BODY_SIZE" \
+    NGINX_ACCESS_LOG="$LOGS/nginx-access.log" NGINX_DIR="$NGINX_DIR" CLIENT_MAX_BODY_SIZE="$CLIENT_MAX_BODY_SIZE" WEBHOOK_MAX_BODY_SIZE="$WEBHOOK_MAX_BODY_SIZE" \
     HTTP_PORT="$HTTP_PORT" WP_DIR="$WP_DIR" PROBE="$PROBE" FASTCGI="$fcgi"
   render_to "$PROBE" probe.php.tmpl
 }

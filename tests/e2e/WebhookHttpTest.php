@@ -119,6 +119,12 @@ final class WebhookHttpTest extends TestCase
         $answer = self::post(Bookings::ping('2025-01-01T00:00:00Z', ['pad' => str_repeat('x', 1_100_000)]));
         self::assertSame(413, $answer->status);
         self::assertStringStartsWith('solar_capture_', $answer->json()['code']);
+
+        // Past the web server's limit on the route (2 MiB in the project's nginx config): refused by nginx
+        // before PHP reads a byte of it.
+        $answer = self::post(Bookings::ping('2025-01-01T00:00:00Z', ['pad' => str_repeat('x', 3_000_000)]));
+        self::assertSame(413, $answer->status);
+        self::assertStringContainsString('nginx', $answer->body);
     }
 
     public function testLifecycleDeliveredInReverseOrderEndsCancelledWithTheNewUidAndTimes(): void

@@ -10,6 +10,7 @@ use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Webhook\Webhook_Controller;
+use SolarCapture\Tests\Support\Rest_Transport;
 
 final class WebhookAnswersTest extends TestCase
 {
@@ -271,6 +272,18 @@ final class WebhookAnswersTest extends TestCase
         self::assertSame(['rejected', 413], [$row->result, (int) $row->http_status]);
         self::assertNull($row->body_sha256, 'no hash of an oversized body');
         self::assertNull($row->body);
+    }
+
+    /** Found on the landed main: the cap ran after WordPress had decoded a JSON body (memory for megabytes). */
+    public function testAnOversizedJsonBodyIsRefusedBeforeWordPressDecodesIt(): void
+    {
+        $request = new \WP_REST_Request('POST', Rest_Transport::ROUTE);
+        $request->set_header('Content-Type', 'application/json');
+        $request->set_body((string) json_encode(['triggerEvent' => 'BOOKING_CREATED', 'pad' => array_fill(0, 150_000, 'xxxxxx')]));
+        self::assertGreaterThan(1048576, strlen($request->get_body()));
+
+        self::assertError(rest_do_request($request), 413, 'solar_capture_body_too_large');
+        self::assertFalse((new \ReflectionProperty(\WP_REST_Request::class, 'parsed_json'))->getValue($request), 'WordPress never decoded it');
     }
 
     public function testTheBodyCapIsFilterable(): void

@@ -19,7 +19,8 @@ use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * POST /wp-json/solar-capture/v1/calcom-webhook: size cap, secret, signature, then the pipeline.
+ * POST /wp-json/solar-capture/v1/calcom-webhook: size cap (before WordPress decodes the body), secret,
+ * signature, then the pipeline.
  */
 final class Webhook_Controller {
 
@@ -39,6 +40,7 @@ final class Webhook_Controller {
 
 	public function add_hooks(): void {
 		add_action( 'rest_api_init', array( $this, 'register_routes' ) );
+		add_filter( 'rest_pre_dispatch', array( $this, 'refuse_oversized_body' ), 10, 3 );
 		add_filter( 'rest_request_before_callbacks', array( $this, 'take_back_invalid_json' ), 10, 3 );
 	}
 
@@ -82,6 +84,33 @@ final class Webhook_Controller {
 	}
 
 	/**
+	 * The size cap, before WordPress matches the route's handler: that is where it decodes a JSON body
+	 * (has_valid_params()), and a multi-megabyte body decoded costs many times its size in memory.
+	 *
+	 * @param mixed            $result  A response from an earlier filter, or null.
+	 * @param \WP_REST_Server  $server  The REST server.
+	 * @param \WP_REST_Request $request The request; its body is read, not decoded.
+	 * @return mixed
+	 */
+	public function refuse_oversized_body( $result, $server, $request ) {
+		if ( null !== $result || ! $request instanceof \WP_REST_Request || 'POST' !== $request->get_method()
+			|| untrailingslashit( $request->get_route() ) !== '/' . self::ROUTE_NAMESPACE . self::ROUTE ) {
+			return $result;
+		}
+		$size  = strlen( (string) $request->get_body() );
+		$limit = $this->max_body_bytes();
+		if ( $size <= $limit ) {
+			return $result;
+		}
+		// Before any hashing: an oversized body costs nothing more than its length.
+		/* translators: 1: body size in bytes, 2: limit in bytes. */
+		$detail = sprintf( __( '%1$d bytes, the limit is %2$d', 'solar-capture' ), $size, $limit );
+		$answer = self::answer( $this->pipeline->refuse( Reason::BODY_TOO_LARGE, Delivery_Source::webhook( null ), null, $detail ) );
+		// dispatch() hands a pre-dispatch result back as it is: a response, as a handler's would be.
+		return is_wp_error( $answer ) ? rest_convert_error_to_response( $answer ) : $answer;
+	}
+
+	/**
 	 * Filterable cap on the body size, in bytes.
 	 */
 	public function max_body_bytes(): int {
@@ -102,16 +131,8 @@ final class Webhook_Controller {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public function handle( \WP_REST_Request $request ) {
-		$body  = (string) $request->get_body();
-		$size  = strlen( $body );
-		$limit = $this->max_body_bytes();
-
-		// Before any hashing: an oversized body costs nothing more than its length.
-		if ( $size > $limit ) {
-			/* translators: 1: body size in bytes, 2: limit in bytes. */
-			$detail = sprintf( __( '%1$d bytes, the limit is %2$d', 'solar-capture' ), $size, $limit );
-			return self::answer( $this->pipeline->refuse( Reason::BODY_TOO_LARGE, Delivery_Source::webhook( null ), null, $detail ) );
-		}
+		// The size cap ran before this (refuse_oversized_body()).
+		$body = (string) $request->get_body();
 		if ( array() === $this->secrets->by_slot() ) {
 			return self::answer( $this->pipeline->refuse( Reason::NO_SECRET, Delivery_Source::webhook( null ) ) );
 		}
