@@ -291,4 +291,26 @@ final class WebhookHttpTest extends TestCase
         [, $body] = self::get("$base/wp-json/wp/v2/search?search=Lovelace");
         self::assertStringNotContainsString((string) $lead->ID, $body);
     }
+
+    /**
+     * Found on the landed main: plugin files had no direct-access guard, and a request for one ended in a
+     * fatal error naming the install path. Every PHP file of the plugin, requested as a URL, answers
+     * nothing at all (the engine's files only declare functions and classes).
+     */
+    public function testNoPluginFileDoesAnythingWhenRequestedDirectly(): void
+    {
+        $plugin = dirname(__DIR__, 2) . '/wp-plugin/solar-capture';
+        $files = new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator($plugin, \FilesystemIterator::SKIP_DOTS | \FilesystemIterator::FOLLOW_SYMLINKS));
+        $checked = 0;
+        foreach ($files as $file) {
+            if ('php' !== $file->getExtension()) {
+                continue;
+            }
+            $path = substr($file->getPathname(), strlen($plugin));
+            $answer = Curl_Transport::get(rtrim((string) getenv('SC_URL'), '/') . '/wp-content/plugins/solar-capture' . $path);
+            self::assertSame([200, ''], [$answer->status, $answer->body], $path);
+            ++$checked;
+        }
+        self::assertGreaterThan(50, $checked);
+    }
 }

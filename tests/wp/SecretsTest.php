@@ -90,4 +90,32 @@ final class SecretsTest extends TestCase
         update_option(Secrets::OPTION, '');
         self::assertResult($this->deliver(self::fixture('02_booking_cancelled.json'), 'secret-from-wp-config'), 'accepted');
     }
+
+    /** Found on the landed main: the secrets were autoloaded options, in every request's memory. */
+    public function testSecretsAreNotAutoloaded(): void
+    {
+        delete_option(Secrets::OPTION);
+        $secrets = $this->plugin->secrets;
+        self::assertTrue($secrets->set_current('first-secret-0123456789abcdefghijklmnop', false));
+        self::assertTrue($secrets->set_current('second-secret-0123456789abcdefghijklmno', true), 'a rotation');
+        self::assertNotAutoloaded(Secrets::OPTION);
+        self::assertNotAutoloaded(Secrets::PREVIOUS_OPTION);
+        self::assertArrayNotHasKey(Secrets::OPTION, wp_load_alloptions(true));
+    }
+
+    public function testTheUpgradeStopsAutoloadingSecretsSavedBefore(): void
+    {
+        global $wpdb;
+        $wpdb->query($wpdb->prepare("UPDATE {$wpdb->options} SET autoload = 'yes' WHERE option_name = %s", Secrets::OPTION));
+        Secrets::stop_autoloading();
+        self::assertNotAutoloaded(Secrets::OPTION);
+        self::assertSame(self::SECRET, $this->plugin->secrets->current(), 'the value is untouched');
+    }
+
+    private static function assertNotAutoloaded(string $option): void
+    {
+        global $wpdb;
+        $autoload = $wpdb->get_var($wpdb->prepare("SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", $option));
+        self::assertContains($autoload, ['no', 'off'], "$option is autoloaded");
+    }
 }

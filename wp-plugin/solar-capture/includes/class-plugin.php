@@ -43,6 +43,8 @@ use SolarCapture\Plugin\Webhook\Endpoint_Check;
 use SolarCapture\Plugin\Webhook\Secrets;
 use SolarCapture\Plugin\Webhook\Webhook_Controller;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * The one object that owns every part; each part registers its own hooks.
  */
@@ -166,6 +168,7 @@ final class Plugin {
 		// Sites upgraded from before lead references get their key with the upgrade, not on the first booking.
 		add_action( 'solar_capture_schema_upgraded', array( Lead_Reference::class, 'key' ), 10, 0 );
 		add_action( 'solar_capture_schema_upgraded', array( Lead_Roles::class, 'install' ), 10, 0 );
+		add_action( 'solar_capture_schema_upgraded', array( Secrets::class, 'stop_autoloading' ), 10, 0 );
 		// Schema 5 finds a person's deliveries by exact e-mail: link those stored before.
 		add_action(
 			'solar_capture_schema_upgraded',

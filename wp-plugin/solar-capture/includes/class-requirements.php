@@ -10,6 +10,8 @@
 
 namespace SolarCapture\Plugin;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Checks PHP, WordPress and the engine, and explains in wp-admin what is missing.
  */

@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Enqueues assets/admin.js and assets/admin.css where they are used.

@@ -15,6 +15,7 @@ use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 use SolarCapture\Plugin\Webhook\Secrets;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * If the two secrets differ every call is refused: the admin must see that on the screens they use,

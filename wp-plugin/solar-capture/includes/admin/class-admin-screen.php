@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Small helpers shared by Settings_Page and Delivery_Log.

@@ -11,6 +11,8 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Deliveries, newest first, filtered by result (views) and optionally by lead.
  */

@@ -17,6 +17,7 @@ use SolarCapture\Plugin\Pipeline\Reason;
 use SolarCapture\Plugin\Pipeline\Refusal_Counter;
 use SolarCapture\Plugin\Webhook\Secrets;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * The delivery log screen. Whoever may read private leads sees the log; stored bodies (personal data)

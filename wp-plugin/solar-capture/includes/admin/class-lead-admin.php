@@ -16,6 +16,7 @@ use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Source;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * What the sales team sees of a lead.

@@ -9,6 +9,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Database;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Thrown inside the delivery transaction; the pipeline rolls back and answers 503 so the sender retries.
  * The message names the step, never data from the body.

@@ -9,6 +9,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Database;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * START TRANSACTION / COMMIT / ROLLBACK on $wpdb, counting depth.
  *

@@ -9,6 +9,8 @@ declare(strict_types=1);
 
 namespace SolarCapture\Plugin\Leads;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Registers the private lead post type and its meta keys (contract section 3).
  */

@@ -11,6 +11,8 @@ namespace SolarCapture\Plugin\Leads;
 
 use SolarCapture\Plugin\Database\Storage_Exception;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Lead storage: posts of type solar_lead and their meta.
  *

@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Leads;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Trigger effects, matching and the ordering guard. Runs inside the delivery transaction, under the

@@ -14,6 +14,8 @@ use SolarCapture\Plugin\Database\Schema;
 use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Pipeline\Reason;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Reads and writes {prefix}solar_capture_timeline.
  *

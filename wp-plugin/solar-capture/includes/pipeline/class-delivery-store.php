@@ -15,6 +15,8 @@ use SolarCapture\Plugin\Database\Storage_Exception;
 use SolarCapture\Plugin\Engine;
 use SolarCapture\Plugin\Leads\Lead_Post_Type;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Reads and writes {prefix}solar_capture_deliveries.
  *
@@ -408,8 +410,8 @@ final class Delivery_Store {
 		if ( ! Rows::insert( $this->table(), $row, self::FORMATS ) ) {
 			return false;
 		}
-		$id     = (int) $wpdb->insert_id;
-		$linked = $this->link_emails( $id, $emails );
+		$id              = (int) $wpdb->insert_id;
+		$linked          = $this->link_emails( $id, $emails );
 		$wpdb->insert_id = $id; // The links' INSERT (no AUTO_INCREMENT) set it to 0; callers read the row's.
 		return $linked;
 	}

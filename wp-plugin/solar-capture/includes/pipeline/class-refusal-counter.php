@@ -112,14 +112,14 @@ final class Refusal_Counter {
 		);
 		$hours = array();
 		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
-			$hour                                        = (string) $row->hour;
-			$hours[ $hour ]                            ??= array(
+			$hour                       = (string) $row->hour;
+			$hours[ $hour ]             ??= array(
 				'hour'      => $hour,
 				'requests'  => 0,
 				'unlogged'  => 0,
 				'by_reason' => array(),
 			);
-			$hours[ $hour ]['requests']                 += (int) $row->n;
+			$hours[ $hour ]['requests'] += (int) $row->n;
 			$hours[ $hour ]['by_reason'][ $row->reason_code ] = (int) $row->n;
 		}
 		$over = array();

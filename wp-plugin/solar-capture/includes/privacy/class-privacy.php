@@ -14,6 +14,7 @@ use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
+defined( 'ABSPATH' ) || exit;
 
 /**
  * Tools > Export Personal Data and Tools > Erase Personal Data find a person by e-mail, exactly: their

@@ -11,6 +11,8 @@ namespace SolarCapture\Plugin\Webhook;
 
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 
+defined( 'ABSPATH' ) || exit;
+
 /**
  * Loopback checks for the Integrations screen: redirects, a blocked REST API, http where https works,
  * and a signed test delivery.

@@ -70,6 +70,32 @@ final class Secrets {
 		delete_option( self::LAST_MATCH_OPTIONS[ $slot ] );
 	}
 
+	/**
+	 * Saves a secret, not autoloaded.
+	 *
+	 * @param string $option OPTION or PREVIOUS_OPTION.
+	 * @param string $value  The secret.
+	 */
+	private static function save( string $option, string $value ): void {
+		update_option( $option, $value, false );
+		// WordPress 6.1 keeps the old value in its cached autoloaded options when an update switches
+		// autoloading off, and get_option() would go on answering it.
+		wp_cache_delete( 'alloptions', 'options' );
+	}
+
+	/**
+	 * Secrets are read by the webhook route only: they are not loaded into every request's memory (and
+	 * into every object-cache copy of the autoloaded options). Sites that saved them before get them
+	 * switched off with the schema upgrade; the value is untouched.
+	 */
+	public static function stop_autoloading(): void {
+		global $wpdb;
+		$wpdb->query( $wpdb->prepare( "UPDATE {$wpdb->options} SET autoload = 'no' WHERE option_name IN (%s, %s)", self::OPTION, self::PREVIOUS_OPTION ) );
+		wp_cache_delete( 'alloptions', 'options' );
+		wp_cache_delete( self::OPTION, 'options' );
+		wp_cache_delete( self::PREVIOUS_OPTION, 'options' );
+	}
+
 	public function register_settings(): void {
 		foreach ( array( self::OPTION, self::PREVIOUS_OPTION ) as $option ) {
 			// A group of their own: options.php sets every option of the submitted group, and the secrets
@@ -205,13 +231,13 @@ final class Secrets {
 		}
 		if ( $keep_previous && '' !== $old ) {
 			$last = (int) get_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ], 0 );
-			update_option( self::PREVIOUS_OPTION, $old );
+			self::save( self::PREVIOUS_OPTION, $old );
 			// The old secret's history moves with it (after the update, which clears the slot's history).
 			if ( $last > 0 ) {
 				update_option( self::LAST_MATCH_OPTIONS[ self::SLOT_PREVIOUS ], $last, false );
 			}
 		}
-		update_option( self::OPTION, $secret );
+		self::save( self::OPTION, $secret );
 		delete_option( self::LAST_MATCH_OPTIONS[ self::SLOT_CURRENT ] );
 		return true;
 	}
@@ -231,7 +257,7 @@ final class Secrets {
 			if ( '' === $value ) {
 				delete_option( $option );
 			} elseif ( null !== $value ) {
-				update_option( $option, $value );
+				self::save( $option, $value );
 			}
 		}
 	}

@@ -106,7 +106,7 @@ final class Webhook_Controller {
 		/* translators: 1: body size in bytes, 2: limit in bytes. */
 		$detail = sprintf( __( '%1$d bytes, the limit is %2$d', 'solar-capture' ), $size, $limit );
 		$answer = self::answer( $this->pipeline->refuse( Reason::BODY_TOO_LARGE, Delivery_Source::webhook( null ), null, $detail ) );
-		// dispatch() hands a pre-dispatch result back as it is: a response, as a handler's would be.
+		// WP_REST_Server::dispatch() hands a pre-dispatch result back as it is: a response, as a handler's would be.
 		return is_wp_error( $answer ) ? rest_convert_error_to_response( $answer ) : $answer;
 	}
 
