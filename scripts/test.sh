@@ -7,7 +7,8 @@
 #        bash scripts/test.sh --fast    Rust core + both engine PHPUnit suites only, dev build: no lint,
 #                                       no WordPress, no valgrind, no benchmark (FUZZ_SECONDS defaults to 2)
 #        bash scripts/test.sh --fast --lint   the same, with scripts/lint.sh first
-# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS tune the bounded parts.
+# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS, FLOOD_REQUESTS tune the
+# bounded parts.
 # In the full run a lint failure does not stop the tests: it is reported again at the end and makes the
 # run fail.
 set -euo pipefail
@@ -19,7 +20,7 @@ for arg in "$@"; do
   case $arg in
     --fast) fast=true ;;
     --lint) lint=true ;;
-    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'test: unknown option %s (usage: bash scripts/test.sh [--fast [--lint]])\n' "$arg" >&2; exit 2 ;;
   esac
 done
@@ -126,6 +127,9 @@ wordpress_suites() {
     # At those leads: RECONCILE_BOOKINGS=10000 with SCALE_LEADS=100000 gives the figures.
     step "Reconciliation: passes over ${RECONCILE_BOOKINGS:-2000} bookings from the fake Cal.com API ($engine engine; figures)"
     php "${cli_ext[@]}" tests/bench/reconcile.php --bookings="${RECONCILE_BOOKINGS:-2000}"
+    # The figure: FLOOD_REQUESTS=100000 (about 5 minutes).
+    step "Flood: ${FLOOD_REQUESTS:-5000} forged requests, the admin screens before and after ($engine engine; figures)"
+    php tests/bench/flood.php --forged="${FLOOD_REQUESTS:-5000}"
   fi
 }
 wordpress_suites native
