@@ -7,6 +7,8 @@
  *                                           the secret it replaced and whether the plugin is active
  *   php tests/bench/scale-wp.php secret     sets the secret option to SC_SCALE_SECRET (restoring it)
  *   php tests/bench/scale-wp.php reindex    times solar_capture_reindex_leads() when it exists
+ *   php tests/bench/scale-wp.php export     times the CSV export of every lead (to a temporary file), with
+ *                                           the process's peak memory
  * Needs SC_WP_DIR and SC_URL (scripts/stack.sh env).
  */
 declare(strict_types=1);
@@ -63,5 +65,19 @@ switch ($sc_command) {
         echo json_encode(['available' => true, 'count' => $sc_count, 'seconds' => (hrtime(true) - $sc_start) / 1e9]), "\n";
         exit(0);
 }
-fwrite(STDERR, "usage: php tests/bench/scale-wp.php setup|secret|reindex\n");
+if ('export' === $sc_command) {
+    $sc_file = tmpfile();
+    $sc_base = memory_get_usage();
+    $sc_start = hrtime(true);
+    $sc_rows = \SolarCapture\Plugin\Plugin::instance()->lead_export->write($sc_file, []);
+    echo json_encode([
+        'rows' => $sc_rows,
+        'seconds' => (hrtime(true) - $sc_start) / 1e9,
+        'bytes' => fstat($sc_file)['size'],
+        'peak_mb' => memory_get_peak_usage() / 1048576,
+        'base_mb' => $sc_base / 1048576,
+    ]), "\n";
+    exit(0);
+}
+fwrite(STDERR, "usage: php tests/bench/scale-wp.php setup|secret|reindex|export\n");
 exit(2);

@@ -526,6 +526,22 @@ try {
     $loaded = measure($site, $admin, $secret, "{$tag}l", $rounds, $known, $search);
     $loaded_burst = at_once($site, $secret, "{$tag}l", $burst);
 
+    // The CSV export of every lead: through nginx as the admin (the button's link), then in a child
+    // process for its peak memory.
+    $list = $admin->get('/wp-admin/edit.php?post_type=solar_lead');
+    if (1 !== preg_match('/href="([^"]*action=solar_capture_export_leads[^"]*)"/', $list->body, $link)) {
+        fail('the lead list has no Export CSV link');
+    }
+    $path = parse_url(html_entity_decode($link[1]));
+    $csv = $admin->get(($path['path'] ?? '') . '?' . ($path['query'] ?? ''));
+    $csv_rows = substr_count($csv->body, "\n") - 1;
+    if (200 !== $csv->status || $csv_rows < $leads) {
+        fail("export: HTTP {$csv->status} with $csv_rows rows, at least $leads expected");
+    }
+    $export = wp_child('export');
+    say('  export: %s leads as CSV (%.1f MiB) through nginx in %.2f s; in a child process %.2f s, peak memory %.1f MiB (%.1f MiB when it started)',
+        number_format($csv_rows), strlen($csv->body) / 1048576, $csv->milliseconds / 1000, (float) $export['seconds'], (float) $export['peak_mb'], (float) $export['base_mb']);
+
     $names = [
         'noop' => ['no-op REST route (baseline)', 1.2],
         'new' => ['webhook: new lead', 1.2],

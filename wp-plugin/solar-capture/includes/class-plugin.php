@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Admin\Admin_Assets;
 use SolarCapture\Plugin\Admin\Admin_Notices;
 use SolarCapture\Plugin\Admin\Delivery_Log;
 use SolarCapture\Plugin\Admin\Lead_Admin;
+use SolarCapture\Plugin\Admin\Lead_Export;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
@@ -67,6 +68,7 @@ final class Plugin {
 	public readonly Webhook_Controller $controller;
 	public readonly Settings_Page $settings_page;
 	public readonly Lead_Admin $lead_admin;
+	public readonly Lead_Export $lead_export;
 	public readonly Delivery_Retention $retention;
 	public readonly Endpoint_Check $endpoint_check;
 	public readonly Delivery_Log $delivery_log;
@@ -137,6 +139,7 @@ final class Plugin {
 		);
 		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline, $this->refusals );
 		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
+		$this->lead_export      = new Lead_Export( $this->lead_index, $this->timeline );
 		$this->notices          = new Admin_Notices( $this->secrets, $this->deliveries, $this->refusals, $this->settings_page, $this->delivery_log );
 		$this->assets           = new Admin_Assets();
 		$this->privacy          = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
@@ -153,7 +156,7 @@ final class Plugin {
 	 */
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
-			$this->delivery_log, $this->lead_admin, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
+			$this->delivery_log, $this->lead_admin, $this->lead_export, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
 			$this->lead_index, $this->reindex, $this->leads_controller, $this->lead_form, $this->reconciler );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();

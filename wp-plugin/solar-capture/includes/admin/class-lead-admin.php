@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Capture\Form_Settings;
+use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
 use SolarCapture\Plugin\Leads\Lead_Store;
@@ -429,16 +430,13 @@ final class Lead_Admin {
 	 * @return string HTML.
 	 */
 	private static function answers_list( $json ): string {
-		$answers = is_string( $json ) ? json_decode( $json, true ) : null;
-		if ( ! is_array( $answers ) || array() === $answers ) {
+		$answers = Booking_Answers::as_text( $json );
+		if ( array() === $answers ) {
 			return '';
 		}
 		$html = '<dl class="solar-capture-booking-answers">';
-		foreach ( $answers as $field => $entry ) {
-			$answer = is_array( $entry ) && array_key_exists( 'answer', $entry ) ? $entry['answer'] : $entry;
-			$label  = is_array( $entry ) && is_string( $entry['label'] ?? null ) ? $entry['label'] : (string) $field;
-			$text   = is_array( $answer ) ? implode( ', ', array_map( 'strval', array_filter( $answer, 'is_scalar' ) ) ) : ( is_bool( $answer ) ? ( $answer ? __( 'Yes', 'solar-capture' ) : __( 'No', 'solar-capture' ) ) : (string) $answer );
-			$html   .= '<dt>' . esc_html( $label ) . '</dt><dd>' . esc_html( $text ) . '</dd>';
+		foreach ( $answers as $label => $text ) {
+			$html .= '<dt>' . esc_html( (string) $label ) . '</dt><dd>' . esc_html( $text ) . '</dd>';
 		}
 		return $html . '</dl>';
 	}
@@ -482,7 +480,16 @@ final class Lead_Admin {
 	 * The booking status asked for by the list's filter, '' for all.
 	 */
 	private function requested_status(): string {
-		$status = isset( $_GET[ self::STATUS_FILTER ] ) && is_string( $_GET[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $_GET[ self::STATUS_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+		return self::status_filter_of( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+	}
+
+	/**
+	 * The booking status filter in a query ($_GET of the list, or of its export), '' for all.
+	 *
+	 * @param array<string, mixed> $query Query variables, slashed.
+	 */
+	public static function status_filter_of( array $query ): string {
+		$status = isset( $query[ self::STATUS_FILTER ] ) && is_string( $query[ self::STATUS_FILTER ] ) ? sanitize_key( wp_unslash( $query[ self::STATUS_FILTER ] ) ) : '';
 		return in_array( $status, Lead::STATUSES, true ) || self::UNBOOKED === $status ? $status : '';
 	}
 
@@ -490,7 +497,16 @@ final class Lead_Admin {
 	 * The source asked for by the list's filter, '' for all.
 	 */
 	private function requested_source(): string {
-		$source = isset( $_GET[ self::SOURCE_FILTER ] ) && is_string( $_GET[ self::SOURCE_FILTER ] ) ? sanitize_text_field( wp_unslash( $_GET[ self::SOURCE_FILTER ] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+		return self::source_filter_of( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+	}
+
+	/**
+	 * The source filter in a query, '' for all.
+	 *
+	 * @param array<string, mixed> $query Query variables, slashed.
+	 */
+	public static function source_filter_of( array $query ): string {
+		$source = isset( $query[ self::SOURCE_FILTER ] ) && is_string( $query[ self::SOURCE_FILTER ] ) ? sanitize_text_field( wp_unslash( $query[ self::SOURCE_FILTER ] ) ) : '';
 		return mb_substr( $source, 0, 100 );
 	}
 

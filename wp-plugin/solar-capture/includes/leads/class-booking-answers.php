@@ -59,4 +59,28 @@ final class Booking_Answers {
 		}
 		return (string) wp_json_encode( $record, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES );
 	}
+
+	/**
+	 * A timeline record's answers as label => text (lists joined by ", ", booleans as Yes/No).
+	 *
+	 * @param mixed $json The timeline entry's answers column (from record()).
+	 * @return array<string, string>
+	 */
+	public static function as_text( $json ): array {
+		$answers = is_string( $json ) ? json_decode( $json, true ) : null;
+		$texts   = array();
+		foreach ( is_array( $answers ) ? $answers : array() as $field => $entry ) {
+			$answer = is_array( $entry ) && array_key_exists( 'answer', $entry ) ? $entry['answer'] : $entry;
+			$label  = is_array( $entry ) && is_string( $entry['label'] ?? null ) ? $entry['label'] : (string) $field;
+			if ( is_array( $answer ) ) {
+				$text = implode( ', ', array_map( 'strval', array_filter( $answer, 'is_scalar' ) ) );
+			} elseif ( is_bool( $answer ) ) {
+				$text = $answer ? __( 'Yes', 'solar-capture' ) : __( 'No', 'solar-capture' );
+			} else {
+				$text = (string) $answer;
+			}
+			$texts[ $label ] = $text;
+		}
+		return $texts;
+	}
 }
