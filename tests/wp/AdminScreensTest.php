@@ -158,7 +158,7 @@ final class AdminScreensTest extends TestCase
     public function testTheLeadListHasTheColumnsOfTheSalesTeam(): void
     {
         $columns = $this->plugin->lead_admin->columns(['cb' => '<input type="checkbox" />', 'title' => 'Title', 'date' => 'Date', 'other_plugin' => 'Other']);
-        self::assertSame(['cb', 'title', 'solar_email', 'solar_phone', 'solar_status', 'solar_appointment', 'solar_event_type', 'solar_last_change', 'other_plugin'], array_keys($columns));
+        self::assertSame(['cb', 'title', 'solar_email', 'solar_phone', 'solar_status', 'solar_appointment', 'solar_event_type', 'solar_stage', 'solar_owner', 'solar_last_change', 'other_plugin'], array_keys($columns));
         self::assertSame('Name', $columns['title']);
         self::assertSame('Appointment (' . wp_timezone_string() . ')', $columns['solar_appointment']);
         self::assertSame(['solar_email', 'solar_status', 'solar_appointment', 'solar_event_type', 'solar_last_change'], array_keys($this->plugin->lead_admin->sortable_columns([])));

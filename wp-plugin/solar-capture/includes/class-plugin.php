@@ -14,6 +14,11 @@ use SolarCapture\Plugin\Admin\Admin_Notices;
 use SolarCapture\Plugin\Admin\Delivery_Log;
 use SolarCapture\Plugin\Admin\Lead_Admin;
 use SolarCapture\Plugin\Admin\Lead_Export;
+use SolarCapture\Plugin\Admin\Lead_Sales_Box;
+use SolarCapture\Plugin\Admin\Dashboard_Widget;
+use SolarCapture\Plugin\Admin\Settings\Team_Tab;
+use SolarCapture\Plugin\Leads\Lead_Notifier;
+use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
@@ -69,6 +74,10 @@ final class Plugin {
 	public readonly Settings_Page $settings_page;
 	public readonly Lead_Admin $lead_admin;
 	public readonly Lead_Export $lead_export;
+	public readonly Sales_Team $sales_team;
+	public readonly Lead_Sales_Box $sales_box;
+	public readonly Lead_Notifier $notifier;
+	public readonly Dashboard_Widget $dashboard;
 	public readonly Delivery_Retention $retention;
 	public readonly Endpoint_Check $endpoint_check;
 	public readonly Delivery_Log $delivery_log;
@@ -135,11 +144,16 @@ final class Plugin {
 			$this->reconciler,
 			new Integrations_Tab( $this->engine, $this->secrets, $this->deliveries, $this->controller, $this->endpoint_check, $this->api_settings, $this->reconciler ),
 			new Data_Tab( $this->retention ),
-			new Form_Tab( $this->api_settings )
+			new Form_Tab( $this->api_settings ),
+			new Team_Tab()
 		);
 		$this->delivery_log     = new Delivery_Log( $this->deliveries, $this->pipeline, $this->refusals );
 		$this->lead_admin       = new Lead_Admin( $this->leads, $this->lead_index, $this->timeline );
 		$this->lead_export      = new Lead_Export( $this->lead_index, $this->timeline );
+		$this->sales_team       = new Sales_Team( $this->lead_index, $this->timeline );
+		$this->sales_box        = new Lead_Sales_Box( $this->sales_team );
+		$this->notifier         = new Lead_Notifier();
+		$this->dashboard        = new Dashboard_Widget( $this->lead_index, $this->timeline );
 		$this->notices          = new Admin_Notices( $this->secrets, $this->deliveries, $this->refusals, $this->settings_page, $this->delivery_log );
 		$this->assets           = new Admin_Assets();
 		$this->privacy          = new Privacy( $this->lead_index, $this->timeline, $this->deliveries );
@@ -156,7 +170,7 @@ final class Plugin {
 	 */
 	private function add_hooks( string $plugin_file ): void {
 		$parts = array( $this->schema, $this->secrets, $this->timeline, $this->post_type, $this->controller, $this->settings_page,
-			$this->delivery_log, $this->lead_admin, $this->lead_export, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
+			$this->delivery_log, $this->lead_admin, $this->lead_export, $this->sales_team, $this->sales_box, $this->notifier, $this->dashboard, $this->retention, $this->notices, $this->assets, $this->privacy, $this->engine,
 			$this->lead_index, $this->reindex, $this->leads_controller, $this->lead_form, $this->reconciler );
 		foreach ( $parts as $part ) {
 			$part->add_hooks();

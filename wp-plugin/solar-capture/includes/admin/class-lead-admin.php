@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Source;
@@ -38,6 +39,9 @@ final class Lead_Admin {
 
 	/** Query argument of the booking status filter on the list screen. */
 	public const STATUS_FILTER = 'solar_status';
+
+	/** Query variable of the list's sales stage filter. */
+	public const STAGE_FILTER = 'solar_stage';
 
 	/** Sortable columns and the lead index column each sorts by. */
 	private const SORTABLE = array(
@@ -85,6 +89,8 @@ final class Lead_Admin {
 			wp_timezone_string()
 		);
 		$result['solar_event_type']  = __( 'Event type', 'solar-capture' );
+		$result['solar_stage']       = __( 'Stage', 'solar-capture' );
+		$result['solar_owner']       = __( 'Owner', 'solar-capture' );
 		$result['solar_last_change'] = __( 'Last change', 'solar-capture' );
 		// Columns other plugins added stay; WordPress's own date column gives way to "Last change".
 		unset( $columns['cb'], $columns['title'], $columns['date'] );
@@ -141,6 +147,14 @@ final class Lead_Admin {
 			case 'solar_last_change':
 				echo esc_html( $this->last_change( $post_id ) );
 				break;
+			case 'solar_stage':
+				$stage = (string) get_post_meta( $post_id, Lead::META_STAGE, true );
+				echo '' === $stage ? '' : esc_html( Sales_Team::stage_label( $stage ) );
+				break;
+			case 'solar_owner':
+				$owner = (int) get_post_field( 'post_author', $post_id );
+				echo $owner > 0 ? esc_html( Sales_Team::user_name( $owner ) ) : '';
+				break;
 		}
 	}
 
@@ -168,6 +182,13 @@ final class Lead_Admin {
 			esc_html( sprintf( _n( 'Enquiry, not booked after %d hour', 'Enquiry, not booked after %d hours', Form_Settings::unbooked_hours(), 'solar-capture' ), Form_Settings::unbooked_hours() ) )
 		);
 		echo '</select>';
+		$stage = self::stage_filter_of( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+		echo '<label for="filter-by-solar-stage" class="screen-reader-text">' . esc_html__( 'Filter by stage', 'solar-capture' ) . '</label>';
+		echo '<select name="' . esc_attr( self::STAGE_FILTER ) . '" id="filter-by-solar-stage"><option value="">' . esc_html__( 'All stages', 'solar-capture' ) . '</option>';
+		foreach ( Sales_Team::stages() as $slug => $label ) {
+			printf( '<option value="%1$s"%2$s>%3$s</option>', esc_attr( $slug ), selected( $stage, $slug, false ), esc_html( $label ) );
+		}
+		echo '</select>';
 		$sources = $this->index->sources();
 		if ( array() !== $sources ) {
 			$chosen = $this->requested_source();
@@ -192,16 +213,19 @@ final class Lead_Admin {
 		if ( ! is_array( $clauses ) || ! $this->is_lead_list_query( $query ) ) {
 			return $clauses;
 		}
-		$orderby          = $query->get( 'orderby' );
-		$terms            = $query->is_search() ? $query->get( 'search_terms' ) : array();
-		$status           = $this->requested_status();
-		$index            = $this->index->list_clauses(
+		$orderby = $query->get( 'orderby' );
+		$terms   = $query->is_search() ? $query->get( 'search_terms' ) : array();
+		$status  = $this->requested_status();
+		$index   = $this->index->list_clauses(
 			self::UNBOOKED === $status ? 'new' : $status,
 			is_string( $orderby ) ? ( self::SORTABLE[ $orderby ] ?? '' ) : '',
 			strtoupper( (string) $query->get( 'order' ) ),
 			is_array( $terms ) ? array_map( 'strval', $terms ) : array(),
 			self::UNBOOKED === $status ? ( time() - Form_Settings::unbooked_hours() * HOUR_IN_SECONDS ) * 1000 : null,
-			$this->requested_source()
+			$this->requested_source(),
+			self::stage_filter_of( $_GET ), // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+			// "Mine" (WordPress's view: author=me) is counted on the index too.
+			absint( $query->get( 'author' ) )
 		);
 		$clauses['join']  .= $index['join'];
 		$clauses['where'] .= $index['where'];
@@ -411,12 +435,17 @@ final class Lead_Admin {
 			echo '<td>' . esc_html( $this->format_time( $entry->start_at ) ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->booking_uid ) . '</td>';
 			$effect = $notes[ $entry->note ] ?? (string) $entry->note;
+			if ( null !== ( $entry->author ?? null ) ) {
+				/* translators: %s: a user's name. */
+				$effect = sprintf( __( 'by %s', 'solar-capture' ), Sales_Team::user_name( (int) $entry->author ) );
+			}
 			if ( Delivery_Source::API === ( $entry->source ?? '' ) ) {
 				/* translators: %s: what the event did, e.g. "applied". */
 				$effect = sprintf( __( '%s; found by reconciliation (its webhook never came)', 'solar-capture' ), $effect );
 			}
 			echo '<td class="solar-capture-effect" data-source="' . esc_attr( (string) ( $entry->source ?? '' ) ) . '">' . esc_html( $effect ) . '</td>';
-			echo '<td>' . esc_html( (string) $entry->detail ) . self::answers_list( $entry->answers ?? null ) . '</td>';
+			$body = null === ( $entry->body ?? null ) ? '' : '<div class="solar-capture-note">' . nl2br( esc_html( (string) $entry->body ) ) . '</div>';
+			echo '<td>' . esc_html( (string) $entry->detail ) . $body . self::answers_list( $entry->answers ?? null ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped parts.
 			echo '<td>' . $this->delivery_link( $entry->delivery_id ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- delivery_link() escapes.
 			echo '</tr>';
 		}
@@ -498,6 +527,16 @@ final class Lead_Admin {
 	 */
 	private function requested_source(): string {
 		return self::source_filter_of( $_GET ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a list filter.
+	}
+
+	/**
+	 * The sales stage filter in a query, '' for all.
+	 *
+	 * @param array<string, mixed> $query Query variables, slashed.
+	 */
+	public static function stage_filter_of( array $query ): string {
+		$stage = isset( $query[ self::STAGE_FILTER ] ) && is_string( $query[ self::STAGE_FILTER ] ) ? sanitize_key( wp_unslash( $query[ self::STAGE_FILTER ] ) ) : '';
+		return isset( Sales_Team::stages()[ $stage ] ) ? $stage : '';
 	}
 
 	/**

@@ -13,12 +13,13 @@ use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Leads\Timeline;
 
 defined( 'ABSPATH' ) || exit;
 
 /**
- * "Export CSV" above the lead list: every lead the list's filters and search select, every column, for the
+ * "Export CSV" above the lead list: every lead the list's filters, view and search select, every column, for the
  * office's spreadsheet. Streamed in batches of BATCH leads walked down the primary key, each batch read in
  * four queries (posts, meta, index, answers), so time grows with the leads and memory does not.
  */
@@ -42,6 +43,7 @@ final class Lead_Export {
 		Lead::META_FORM_ANSWERS,
 		Lead::META_CONSENT,
 		Lead::META_LAST_EVENT_AT,
+		Lead::META_STAGE,
 	);
 
 	public function __construct( private Lead_Index $index, private Timeline $timeline ) {
@@ -62,7 +64,7 @@ final class Lead_Export {
 			return;
 		}
 		$args = array( 'action' => self::ACTION );
-		foreach ( array( Lead_Admin::STATUS_FILTER, Lead_Admin::SOURCE_FILTER, 's', 'post_status' ) as $key ) {
+		foreach ( array( Lead_Admin::STATUS_FILTER, Lead_Admin::SOURCE_FILTER, Lead_Admin::STAGE_FILTER, 'author', 's', 'post_status' ) as $key ) {
 			if ( isset( $_GET[ $key ] ) && is_string( $_GET[ $key ] ) && '' !== $_GET[ $key ] ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- the list's own filters, passed on.
 				$args[ $key ] = sanitize_text_field( wp_unslash( $_GET[ $key ] ) ); // phpcs:ignore WordPress.Security.NonceVerification.Recommended
 			}
@@ -107,15 +109,17 @@ final class Lead_Export {
 	 */
 	public function write( $out, array $query ): int {
 		global $wpdb;
-		$status  = Lead_Admin::status_filter_of( wp_slash( $query ) );
-		$terms   = preg_split( '/\s+/', trim( is_string( $query['s'] ?? null ) ? $query['s'] : '' ) );
-		$clauses = $this->index->list_clauses(
+		$status   = Lead_Admin::status_filter_of( wp_slash( $query ) );
+		$terms    = preg_split( '/\s+/', trim( is_string( $query['s'] ?? null ) ? $query['s'] : '' ) );
+		$clauses  = $this->index->list_clauses(
 			Lead_Admin::UNBOOKED === $status ? 'new' : $status,
 			'',
 			'',
 			array_values( array_filter( is_array( $terms ) ? $terms : array() ) ),
 			Lead_Admin::UNBOOKED === $status ? ( time() - Form_Settings::unbooked_hours() * HOUR_IN_SECONDS ) * 1000 : null,
-			Lead_Admin::source_filter_of( wp_slash( $query ) )
+			Lead_Admin::source_filter_of( wp_slash( $query ) ),
+			Lead_Admin::stage_filter_of( wp_slash( $query ) ),
+			absint( $query['author'] ?? 0 )
 		);
 		$asked    = is_string( $query['post_status'] ?? null ) ? sanitize_key( $query['post_status'] ) : '';
 		$statuses = '' !== $asked && 'all' !== $asked ? array( $asked ) : array_values( get_post_stati( array( 'show_in_admin_all_list' => true ) ) );
@@ -145,9 +149,9 @@ final class Lead_Export {
 			$index   = $this->index_rows( $ids );
 			$answers = $this->latest_answers( $ids );
 			foreach ( $posts as $post ) {
-				$id                    = (int) $post->ID;
-				$owner                 = (int) ( $index[ $id ]->owner ?? $post->post_author );
-				$owners[ $owner ]    ??= self::display_name( $owner );
+				$id               = (int) $post->ID;
+				$owner            = (int) ( $index[ $id ]->owner ?? $post->post_author );
+				$owners[ $owner ] ??= self::display_name( $owner );
 				fputcsv( $out, array_map( array( self::class, 'cell' ), $this->row( $post, $meta[ $id ] ?? array(), (string) ( $index[ $id ]->source ?? '' ), $owners[ $owner ], $answers[ $id ] ?? null ) ), ',', '"', '' );
 				++$written;
 			}
@@ -191,6 +195,7 @@ final class Lead_Export {
 			__( 'Booking answers', 'solar-capture' ),
 			__( 'Consent', 'solar-capture' ),
 			__( 'Source', 'solar-capture' ),
+			__( 'Stage', 'solar-capture' ),
 			__( 'Owner', 'solar-capture' ),
 			/* translators: %s: the site's time zone. */
 			sprintf( __( 'Created (%s)', 'solar-capture' ), $zone ),
@@ -237,6 +242,7 @@ final class Lead_Export {
 			implode( '; ', $booked ),
 			is_array( $consent ) ? trim( ( $consent['text'] ?? '' ) . ' ' . ( $consent['time'] ?? '' ) ) : '',
 			$source,
+			'' === ( $meta[ Lead::META_STAGE ] ?? '' ) ? '' : Sales_Team::stage_label( $meta[ Lead::META_STAGE ] ),
 			$owner,
 			self::time( (string) strtotime( $post->post_date_gmt . ' UTC' ) ),
 			is_numeric( $last ) ? self::time( (string) intdiv( (int) $last, 1000 ) ) : '',

@@ -12,6 +12,9 @@ namespace SolarCapture\Plugin\Admin;
 use SolarCapture\Plugin\Admin\Settings\Data_Tab;
 use SolarCapture\Plugin\Admin\Settings\Form_Tab;
 use SolarCapture\Plugin\Admin\Settings\Integrations_Tab;
+use SolarCapture\Plugin\Admin\Settings\Team_Tab;
+use SolarCapture\Plugin\Leads\Lead_Notifier;
+use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Calcom\Api_Settings;
 use SolarCapture\Plugin\Calcom\Connection;
 use SolarCapture\Plugin\Calcom\Reconciler;
@@ -41,6 +44,9 @@ final class Settings_Page {
 	public const TAB_INTEGRATIONS = 'integrations';
 	public const TAB_DATA         = 'data';
 	public const TAB_FORM         = 'form';
+	public const TAB_TEAM         = 'team';
+	/** options.php group of the Sales team tab. */
+	public const TEAM_GROUP = 'solar_capture_team';
 	/** options.php group of the Lead form tab. */
 	public const FORM_GROUP = 'solar_capture_form';
 
@@ -68,7 +74,8 @@ final class Settings_Page {
 		private Reconciler $reconciler,
 		private Integrations_Tab $integrations_tab,
 		private Data_Tab $data_tab,
-		private Form_Tab $form_tab
+		private Form_Tab $form_tab,
+		private Team_Tab $team_tab
 	) {
 	}
 
@@ -130,6 +137,22 @@ final class Settings_Page {
 				'sanitize_callback' => array( Form_Settings::class, 'sanitize_questions' ),
 			)
 		);
+		foreach ( array(
+			Sales_Team::DEFAULT_OWNER_OPTION => array( 'integer', 'absint' ),
+			Sales_Team::HOST_MAP_OPTION      => array( 'string', array( Sales_Team::class, 'sanitize_host_map' ) ),
+			Sales_Team::STAGES_OPTION        => array( 'array', array( Sales_Team::class, 'sanitize_stages' ) ),
+			Lead_Notifier::ADDRESSES_OPTION  => array( 'string', array( Team_Tab::class, 'sanitize_addresses' ) ),
+		) as $option => list( $type, $sanitize ) ) {
+			register_setting(
+				self::TEAM_GROUP,
+				$option,
+				array(
+					'type'              => $type,
+					'show_in_rest'      => false,
+					'sanitize_callback' => $sanitize,
+				)
+			);
+		}
 		register_setting(
 			self::GROUP,
 			Delivery_Retention::OPTION,
@@ -318,7 +341,7 @@ final class Settings_Page {
 		if ( ! current_user_can( self::CAPABILITY ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to manage Solar Capture.', 'solar-capture' ), '', array( 'response' => 403 ) );
 		}
-		$tab = isset( $_GET['tab'] ) && in_array( $_GET['tab'], array( self::TAB_DATA, self::TAB_FORM ), true ) ? (string) $_GET['tab'] : self::TAB_INTEGRATIONS; // phpcs:ignore WordPress.Security.NonceVerification.Recommended, WordPress.Security.ValidatedSanitizedInput -- only picks one of three tabs.
+		$tab = isset( $_GET['tab'] ) && in_array( $_GET['tab'], array( self::TAB_DATA, self::TAB_FORM, self::TAB_TEAM ), true ) ? (string) $_GET['tab'] : self::TAB_INTEGRATIONS; // phpcs:ignore WordPress.Security.NonceVerification.Recommended, WordPress.Security.ValidatedSanitizedInput -- only picks one of three tabs.
 
 		echo '<div class="wrap solar-capture-settings">';
 		echo '<h1>' . esc_html__( 'Solar Capture settings', 'solar-capture' ) . '</h1>';
@@ -326,6 +349,7 @@ final class Settings_Page {
 		foreach ( array(
 			self::TAB_INTEGRATIONS => __( 'Integrations', 'solar-capture' ),
 			self::TAB_FORM         => __( 'Lead form', 'solar-capture' ),
+			self::TAB_TEAM         => __( 'Sales team', 'solar-capture' ),
 			self::TAB_DATA         => __( 'Data', 'solar-capture' ),
 		) as $slug => $label ) {
 			printf(
@@ -342,6 +366,8 @@ final class Settings_Page {
 			$this->data_tab->render();
 		} elseif ( self::TAB_FORM === $tab ) {
 			$this->form_tab->render();
+		} elseif ( self::TAB_TEAM === $tab ) {
+			$this->team_tab->render();
 		} else {
 			$this->integrations_tab->render();
 		}

@@ -37,9 +37,16 @@ final class Booking_Link {
 		if ( 1 === preg_match( '~\Ahttps?://~i', $link ) ) {
 			return esc_url_raw( $link );
 		}
+		return esc_url_raw( self::origin() . '/' . ltrim( $link, '/' ) );
+	}
+
+	/**
+	 * Where the site's Cal.com pages live (booking, reschedule, cancel): the configured origin, without a
+	 * trailing slash.
+	 */
+	public static function origin(): string {
 		$origin = untrailingslashit( trim( (string) get_option( self::ORIGIN_OPTION, self::DEFAULT_ORIGIN ) ) );
-		$origin = '' === $origin ? self::DEFAULT_ORIGIN : $origin;
-		return esc_url_raw( $origin . '/' . ltrim( $link, '/' ) );
+		return '' === $origin ? self::DEFAULT_ORIGIN : $origin;
 	}
 
 	/**

@@ -75,12 +75,20 @@ final class Lead_Capture {
 		$fields['client'] = self::client_hash( $client );
 		try {
 			// Another enquiry of the same e-mail may claim it first: the next attempt updates its lead.
-			$lead_id = Transaction::run_retrying( fn (): int => $this->store( $fields ), fn () => $this->leads->forget_written() );
+			list( $lead_id, $created ) = Transaction::run_retrying( fn (): array => $this->store( $fields ), fn () => $this->leads->forget_written() );
 		} catch ( Storage_Exception $e ) {
 			$this->leads->forget_written();
 			return self::unavailable();
 		}
 		$this->leads->clear_written();
+		/**
+		 * Fires after an enquiry from the site's form was committed to a lead.
+		 *
+		 * @param int                  $lead_id The lead.
+		 * @param bool                 $created Whether the enquiry made a new lead (not matched one by e-mail).
+		 * @param array<string, mixed> $fields  The checked fields (name, email, phone, postcode, answers).
+		 */
+		do_action( 'solar_capture_lead_captured', $lead_id, $created, $fields );
 		return array(
 			'lead_id'     => $lead_id,
 			'lead_ref'    => Lead_Reference::of( $lead_id ),
@@ -255,11 +263,11 @@ final class Lead_Capture {
 	 * In the transaction: the lead of this e-mail, or a new one.
 	 *
 	 * @param array{name: string, email: string, phone: string, postcode: string, answers: array<string, string>} $fields Checked fields.
-	 * @return int Lead id.
+	 * @return array{0: int, 1: bool} Lead id, and whether it was created.
 	 */
-	private function store( array $fields ): int {
+	private function store( array $fields ): array {
 		return $this->index->deferring(
-			function () use ( $fields ): int {
+			function () use ( $fields ): array {
 				$lead_id = $this->leads->find_by_email( $fields['email'] );
 				$created = null === $lead_id;
 				if ( $created ) {
@@ -311,7 +319,7 @@ final class Lead_Capture {
 					Timeline::NOTE_FORM_SUBMITTED
 				);
 				$this->index->sync( array( $lead_id ) );
-				return $lead_id;
+				return array( $lead_id, $created );
 			}
 		);
 	}

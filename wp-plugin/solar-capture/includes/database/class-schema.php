@@ -18,7 +18,7 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Schema {
 
-	public const VERSION        = '5';
+	public const VERSION        = '6';
 	public const VERSION_OPTION = 'solar_capture_schema_version';
 
 	public function add_hooks(): void {
@@ -144,10 +144,13 @@ final class Schema {
   answers text NULL,
   source varchar(16) NOT NULL DEFAULT '',
   recorded_at datetime(6) NOT NULL,
+  author bigint(20) unsigned NULL,
+  body text NULL,
   PRIMARY KEY  (id),
   KEY lead_created (lead_id,created_at_ms),
   KEY delivery_id (delivery_id),
-  KEY booking_uid (booking_uid)
+  KEY booking_uid (booking_uid),
+  KEY trigger_created (trigger_event,created_at_ms)
 ) {$options};"
 		);
 
@@ -170,6 +173,7 @@ final class Schema {
   owner bigint(20) unsigned NOT NULL DEFAULT 0,
   source varchar(100) NOT NULL DEFAULT '',
   indexed_modified datetime NOT NULL DEFAULT '0000-00-00 00:00:00',
+  stage varchar(32) NOT NULL DEFAULT '',
   PRIMARY KEY  (lead_id),
   KEY post_status (post_status),
   KEY email (email),
@@ -180,7 +184,8 @@ final class Schema {
   KEY event_type (event_type),
   KEY last_change (last_change),
   KEY owner (owner),
-  KEY source (source)
+  KEY source (source),
+  KEY stage (stage)
 ) {$options};"
 		);
 		// The keys that identify a live lead, each held by one lead: claiming one is the atomic step of

@@ -342,13 +342,21 @@ final class Lead_Index {
 	 * @param string[] $terms   Search terms (each must match).
 	 * @param int|null $changed_before_ms Only leads that last changed before this (Unix ms), or null.
 	 * @param string   $source  Only leads from this source ('' for all).
+	 * @param string   $stage   Only leads at this sales stage ('' for all).
+	 * @param int      $owner   Only leads of this owner (0 for all).
 	 * @return array{join: string, where: string, orderby: string, condition: string}
 	 */
-	public function list_clauses( string $status, string $orderby, string $order, array $terms, ?int $changed_before_ms = null, string $source = '' ): array {
+	public function list_clauses( string $status, string $orderby, string $order, array $terms, ?int $changed_before_ms = null, string $source = '', string $stage = '', int $owner = 0 ): array {
 		global $wpdb;
 		$conditions = '' === $status ? array() : array( $wpdb->prepare( 'status = %s', $status ) );
 		if ( '' !== $source ) {
 			$conditions[] = $wpdb->prepare( 'source = %s', $source );
+		}
+		if ( '' !== $stage ) {
+			$conditions[] = $wpdb->prepare( 'stage = %s', $stage );
+		}
+		if ( $owner > 0 ) {
+			$conditions[] = $wpdb->prepare( 'owner = %d', $owner );
 		}
 		if ( null !== $changed_before_ms ) {
 			$conditions[] = $wpdb->prepare( 'last_change < %d', $changed_before_ms );
@@ -575,6 +583,7 @@ final class Lead_Index {
 
 	/** The meta keys the index mirrors. */
 	private const INDEXED_META = array(
+		Lead_Post_Type::META_STAGE,
 		Lead_Post_Type::META_EMAIL,
 		Lead_Post_Type::META_PHONE,
 		Lead_Post_Type::META_STATUS,
@@ -678,6 +687,7 @@ final class Lead_Index {
 			'owner'            => (int) $post->post_author,
 			'source'           => mb_substr( Lead_Capture::source_label( Lead_Capture::source( $first( Lead_Post_Type::META_SOURCE ) ) ), 0, 100 ),
 			'indexed_modified' => (string) $post->post_modified_gmt,
+			'stage'            => mb_substr( $first( Lead_Post_Type::META_STAGE ), 0, 32 ),
 		);
 	}
 

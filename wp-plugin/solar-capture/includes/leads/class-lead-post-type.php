@@ -41,6 +41,10 @@ final class Lead_Post_Type {
 	public const META_SOURCE = '_solar_source';
 	/** Every booking uid the lead has had, one meta row each (rescheduling changes the uid). */
 	public const META_BOOKING_UIDS = '_solar_booking_uids';
+	/** The sales stage a rep set (Sales_Stages), apart from the booking status. */
+	public const META_STAGE = '_solar_stage';
+	/** Who set the owner (post_author): "calcom" (the booking's host), "default" (settings) or "manual". */
+	public const META_OWNER_SET_BY = '_solar_owner_set_by';
 
 	public function add_hooks(): void {
 		add_action( 'init', array( $this, 'register' ) );
@@ -102,6 +106,8 @@ final class Lead_Post_Type {
 		$this->register_meta( self::META_CONSENT, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_SOURCE, 'string', array( $this, 'sanitize_text' ) );
 		$this->register_meta( self::META_BOOKING_UIDS, 'string', array( $this, 'sanitize_text' ), false );
+		$this->register_meta( self::META_STAGE, 'string', array( $this, 'sanitize_text' ) );
+		$this->register_meta( self::META_OWNER_SET_BY, 'string', array( $this, 'sanitize_text' ) );
 	}
 
 	/**

@@ -118,6 +118,8 @@ final class Lead_Store {
 						'post_type'      => Lead_Post_Type::POST_TYPE,
 						'post_status'    => 'private',
 						'post_title'     => $title,
+						// Nobody's by default (not whoever happens to be logged in): Sales_Team sets the owner.
+						'post_author'    => 0,
 						'post_content'   => '',
 						'comment_status' => 'closed',
 						'ping_status'    => 'closed',

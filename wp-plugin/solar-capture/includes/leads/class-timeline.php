@@ -86,6 +86,35 @@ final class Timeline {
 	}
 
 	/**
+	 * Appends an entry of the sales team's (a note, a stage or owner change), now, by $author.
+	 *
+	 * @param int         $lead_id Lead post id.
+	 * @param string      $trigger What happened (Sales_Team::TRIGGER_*).
+	 * @param string      $detail  One line about it.
+	 * @param string|null $body    A note's text.
+	 * @param int         $author  Who did it (0: Solar Capture itself).
+	 * @throws Storage_Exception When the insert fails.
+	 */
+	public function add_entry( int $lead_id, string $trigger, string $detail, ?string $body, int $author ): int {
+		global $wpdb;
+		$row = array(
+			'lead_id'       => $lead_id,
+			'trigger_event' => $trigger,
+			'created_at_ms' => (int) floor( microtime( true ) * 1000 ),
+			'applied'       => 0,
+			'note'          => '',
+			'detail'        => self::cut( '' === $detail ? null : $detail, 255 ),
+			'body'          => $body,
+			'author'        => $author > 0 ? $author : null,
+			'recorded_at'   => Schema::now(),
+		);
+		if ( ! Rows::insert( $this->table(), $row, array_combine( array_keys( $row ), array( '%d', '%s', '%d', '%d', '%s', '%s', '%s', '%d', '%s' ) ) ) ) {
+			throw new Storage_Exception( 'adding the timeline entry failed' );
+		}
+		return (int) $wpdb->insert_id;
+	}
+
+	/**
 	 * A lead's entries, oldest event first.
 	 *
 	 * @param int $lead_id Lead post id.
