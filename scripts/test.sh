@@ -116,6 +116,8 @@ wordpress_suites() {
   SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-form-$engine" bash tests/browser/form.sh
   step "Browser: connect Cal.com, reconcile, disconnect on the Integrations tab (Playwright, fake Cal.com API; $engine engine)"
   SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-integrations-$engine" bash tests/browser/integrations.sh
+  step "Browser: what the sales team sees: Mine, stage, note, stage filter, export, the week (Playwright; $engine engine)"
+  SC_SCREENSHOT_DIR="$SC_RUN_DIR/screenshots-sales-$engine" bash tests/browser/sales.sh
   step "HTTP request time through nginx + php-fpm ($engine engine; figures only)"
   php tests/bench/http.php "${HTTP_BENCH_REQUESTS:-200}"
   if [[ $engine == native ]]; then

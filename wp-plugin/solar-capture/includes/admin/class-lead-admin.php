@@ -423,7 +423,7 @@ final class Lead_Admin {
 			Timeline::NOTE_NO_STATUS_EFFECT   => __( 'recorded, no status change', 'solar-capture' ),
 			Timeline::NOTE_FORM_SUBMITTED     => __( 'enquiry form sent', 'solar-capture' ),
 		);
-		echo '<table class="widefat striped"><thead><tr>';
+		echo '<div class="solar-capture-scroll"><table class="widefat striped"><thead><tr>';
 		foreach ( array( __( 'Event time', 'solar-capture' ), __( 'Trigger', 'solar-capture' ), __( 'Appointment', 'solar-capture' ), __( 'Booking uid', 'solar-capture' ), __( 'Effect', 'solar-capture' ), __( 'Reason and answers', 'solar-capture' ), __( 'Delivery', 'solar-capture' ) ) as $heading ) {
 			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
 		}
@@ -431,7 +431,7 @@ final class Lead_Admin {
 		foreach ( $entries as $entry ) {
 			echo '<tr>';
 			echo '<td>' . esc_html( $this->format_time( intdiv( (int) $entry->created_at_ms, 1000 ) ) ) . '</td>';
-			echo '<td>' . esc_html( (string) $entry->trigger_event ) . '</td>';
+			echo '<td>' . esc_html( self::trigger_label( (string) $entry->trigger_event ) ) . '</td>';
 			echo '<td>' . esc_html( $this->format_time( $entry->start_at ) ) . '</td>';
 			echo '<td>' . esc_html( (string) $entry->booking_uid ) . '</td>';
 			$effect = $notes[ $entry->note ] ?? (string) $entry->note;
@@ -449,7 +449,21 @@ final class Lead_Admin {
 			echo '<td>' . $this->delivery_link( $entry->delivery_id ) . '</td>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- delivery_link() escapes.
 			echo '</tr>';
 		}
-		echo '</tbody></table>';
+		echo '</tbody></table></div>';
+	}
+
+	/**
+	 * What the timeline's Trigger column says: Cal.com's trigger as it came, the team's entries in words.
+	 *
+	 * @param string $trigger A timeline entry's trigger.
+	 */
+	private static function trigger_label( string $trigger ): string {
+		return match ( $trigger ) {
+			Sales_Team::TRIGGER_NOTE  => __( 'Note', 'solar-capture' ),
+			Sales_Team::TRIGGER_STAGE => __( 'Stage', 'solar-capture' ),
+			Sales_Team::TRIGGER_OWNER => __( 'Owner', 'solar-capture' ),
+			default                   => $trigger,
+		};
 	}
 
 	/**
