@@ -169,6 +169,13 @@ final class SalesTeamTest extends TestCase
         self::assertStringStartsWith('Survey cancelled:', $mails[0]['subject']);
         self::assertStringContainsString('Roof too small', $mails[0]['message']);
 
+        // A no-show marked in Cal.com.
+        $this->mails = [];
+        $this->deliver((string) json_encode(['triggerEvent' => 'BOOKING_NO_SHOW_UPDATED', 'createdAt' => '2025-03-10T10:05:00.000Z', 'payload' => ['bookingUid' => 'uid-ana-1', 'attendees' => [['email' => 'x@example.com', 'noShow' => true]]]]));
+        $mails = $this->sent();
+        self::assertCount(1, $mails);
+        self::assertStringStartsWith('No-show:', $mails[0]['subject']);
+
         // An event older than the lead's newest changes nothing: no e-mail.
         $this->mails = [];
         $this->deliver(self::booking('BOOKING_REQUESTED', '2025-02-01T10:00:00Z'));
