@@ -1,21 +1,11 @@
 // The enquiry form in a real browser (Playwright driving Debian's Chromium): with JavaScript (REST
 // submit, inline errors, the booking step and the iframe Cal.com's own embed script makes) and without
 // (plain POST, the booking link). Usage: node form.mjs <page-url> <screenshot-dir>; exit 1 on failure.
-import { chromium } from 'playwright-core';
+import { check, finish, launch } from './checks.mjs';
 
 const [ url, shots ] = process.argv.slice( 2 );
-const failures = [];
-function check( ok, what ) {
-	console.log( ( ok ? 'ok   ' : 'FAIL ' ) + what );
-	if ( ! ok ) {
-		failures.push( what );
-	}
-}
 
-const browser = await chromium.launch( {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	args: [ '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync' ],
-} );
+const browser = await launch();
 try {
 	// With JavaScript.
 	const context = await browser.newContext();
@@ -73,5 +63,4 @@ try {
 } finally {
 	await browser.close();
 }
-console.log( failures.length ? `FAILED: ${ failures.length } check(s)` : 'PASS: every check' );
-process.exit( failures.length ? 1 : 0 );
+finish();

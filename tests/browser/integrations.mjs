@@ -2,17 +2,10 @@
 // Cal.com's API v2: paste a key, press Connect, see the connection; Reconcile now finds the booking whose
 // webhook never came; the form tab offers the event types; Disconnect deletes the webhook.
 // Usage: node integrations.mjs <site-url> <admin-password> <fake-calcom-url> <screenshot-dir>; exit 1 on failure.
-import { chromium } from 'playwright-core';
+import { check, finish, launch, logIn } from './checks.mjs';
 
 const [ site, password, fake, shots ] = process.argv.slice( 2 );
 const KEY = 'cal_test_fake0123456789abcdef';
-const failures = [];
-function check( ok, what ) {
-	console.log( ( ok ? 'ok   ' : 'FAIL ' ) + what );
-	if ( ! ok ) {
-		failures.push( what );
-	}
-}
 async function fakeState( state ) {
 	const answer = await fetch( `${ fake }/_fake/state`, state ? { method: 'PUT', body: JSON.stringify( state ), headers: { 'Content-Type': 'application/json' } } : {} );
 	return answer.json();
@@ -34,17 +27,11 @@ await fakeState( {
 	} ],
 } );
 
-const browser = await chromium.launch( {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	args: [ '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync' ],
-} );
+const browser = await launch();
 try {
 	const page = await browser.newPage( { viewport: { width: 1280, height: 900 } } );
 	page.on( 'dialog', ( dialog ) => dialog.accept() );
-	await page.goto( `${ site }/wp-login.php` );
-	await page.fill( '#user_login', 'admin' );
-	await page.fill( '#user_pass', password );
-	await Promise.all( [ page.waitForNavigation(), page.click( '#wp-submit' ) ] );
+	await logIn( page, site, 'admin', password );
 
 	const settings = `${ site }/wp-admin/edit.php?post_type=solar_lead&page=solar-capture`;
 	await page.goto( settings );
@@ -89,5 +76,4 @@ try {
 } finally {
 	await browser.close();
 }
-console.log( failures.length ? `FAILED: ${ failures.length } check(s)` : 'PASS: every check' );
-process.exit( failures.length ? 1 : 0 );
+finish();

@@ -2,21 +2,11 @@
 // their leads under "Mine", sets a stage and adds a note on a lead (both on its timeline, with their name),
 // filters the list by stage, exports it as CSV, and sees the week on the dashboard.
 // Usage: node sales.mjs <site-url> <rep-login> <rep-password> <tag> <screenshot-dir>; exit 1 on failure.
-import { chromium } from 'playwright-core';
+import { check, finish, launch, logIn } from './checks.mjs';
 
 const [ site, login, password, tag, shots ] = process.argv.slice( 2 );
-const failures = [];
-function check( ok, what ) {
-	console.log( ( ok ? 'ok   ' : 'FAIL ' ) + what );
-	if ( ! ok ) {
-		failures.push( what );
-	}
-}
 
-const browser = await chromium.launch( {
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	args: [ '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync' ],
-} );
+const browser = await launch();
 try {
 	const context = await browser.newContext( { viewport: { width: 1280, height: 900 }, acceptDownloads: true } );
 	const page = await context.newPage();
@@ -25,10 +15,7 @@ try {
 		dialogs.push( dialog.message() );
 		dialog.dismiss();
 	} );
-	await page.goto( `${ site }/wp-login.php` );
-	await page.fill( '#user_login', login );
-	await page.fill( '#user_pass', password );
-	await Promise.all( [ page.waitForNavigation(), page.click( '#wp-submit' ) ] );
+	await logIn( page, site, login, password );
 
 	const list = `${ site }/wp-admin/edit.php?post_type=solar_lead`;
 	await page.goto( list );
@@ -75,5 +62,4 @@ try {
 } finally {
 	await browser.close();
 }
-console.log( failures.length ? `FAILED: ${ failures.length } check(s)` : 'PASS: every check' );
-process.exit( failures.length ? 1 : 0 );
+finish();
