@@ -14,10 +14,10 @@ use SolarCapture\Plugin\Leads\Lead_Roles;
 final class LeadExportTest extends TestCase
 {
     /** @return list<array<string, string>> The CSV's rows by heading. */
-    private function export(array $query = []): array
+    private function export(array $query = [], int $batch = Lead_Export::BATCH): array
     {
         $out = fopen('php://memory', 'w+b');
-        $written = $this->plugin->lead_export->write($out, $query);
+        $written = $this->plugin->lead_export->write($out, $query, $batch);
         rewind($out);
         $csv = (string) stream_get_contents($out);
         self::assertStringStartsWith("\xEF\xBB\xBF", $csv, 'a UTF-8 byte order mark');
@@ -70,6 +70,13 @@ final class LeadExportTest extends TestCase
         self::assertSame(['Ana Müller'], array_column($this->export([Lead_Admin::STATUS_FILTER => 'cancelled']), 'Name'));
         self::assertSame(['Bo Ek'], array_column($this->export(['s' => 'bo@example']), 'Name'));
         self::assertSame([], $this->export([Lead_Admin::STATUS_FILTER => 'no_show']));
+
+        // Batch after batch down the ids, the filter kept in each.
+        for ($i = 0; $i < 5; ++$i) {
+            $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T12:00:00Z', ['uid' => "uid-many-$i", 'attendees' => [['name' => "Many $i", 'email' => "many$i@example.com"]]]));
+        }
+        self::assertSame(['Many 4', 'Many 3', 'Many 2', 'Many 1', 'Many 0', 'Ana Müller', 'Bo Ek'], array_column($this->export([], 2), 'Name'));
+        self::assertSame(['Ana Müller'], array_column($this->export([Lead_Admin::STATUS_FILTER => 'cancelled'], 1), 'Name'));
     }
 
     public function testOnlyUsersWhoMayReadLeadsExportAndOnlyWithTheNonce(): void

@@ -105,13 +105,14 @@ final class Lead_Export {
 	 *
 	 * @param resource             $out   Where to write.
 	 * @param array<string, mixed> $query Filters, unslashed.
+	 * @param int                  $batch Leads read per round.
 	 * @return int Leads written.
 	 */
-	public function write( $out, array $query ): int {
+	public function write( $out, array $query, int $batch = self::BATCH ): int {
 		global $wpdb;
-		$status   = Lead_Admin::status_filter_of( wp_slash( $query ) );
-		$terms    = preg_split( '/\s+/', trim( is_string( $query['s'] ?? null ) ? $query['s'] : '' ) );
-		$clauses  = $this->index->list_clauses(
+		$status      = Lead_Admin::status_filter_of( wp_slash( $query ) );
+		$terms       = preg_split( '/\s+/', trim( is_string( $query['s'] ?? null ) ? $query['s'] : '' ) );
+		$clauses     = $this->index->list_clauses(
 			Lead_Admin::UNBOOKED === $status ? 'new' : $status,
 			'',
 			'',
@@ -121,9 +122,9 @@ final class Lead_Export {
 			Lead_Admin::stage_filter_of( wp_slash( $query ) ),
 			absint( $query['author'] ?? 0 )
 		);
-		$asked    = is_string( $query['post_status'] ?? null ) ? sanitize_key( $query['post_status'] ) : '';
-		$statuses = '' !== $asked && 'all' !== $asked ? array( $asked ) : array_values( get_post_stati( array( 'show_in_admin_all_list' => true ) ) );
-		$in       = implode( ',', array_map( static fn ( string $s ): string => $wpdb->prepare( '%s', $s ), $statuses ) );
+		$asked       = is_string( $query['post_status'] ?? null ) ? sanitize_key( $query['post_status'] ) : '';
+		$statuses    = '' !== $asked && 'all' !== $asked ? array( $asked ) : array_values( get_post_stati( array( 'show_in_admin_all_list' => true ) ) );
+		$statuses_in = implode( ',', array_map( static fn ( string $s ): string => $wpdb->prepare( '%s', $s ), $statuses ) );
 
 		// A UTF-8 byte order mark: spreadsheet programs then read names like "Müller" right.
 		fwrite( $out, "\xEF\xBB\xBF" ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite
@@ -134,30 +135,32 @@ final class Lead_Export {
 		do {
 			$posts = $wpdb->get_results(
 				$wpdb->prepare(
-					"SELECT {$wpdb->posts}.ID, post_title, post_date_gmt, post_author FROM {$wpdb->posts} WHERE post_type = %s AND post_status IN ({$in}) {$clauses['where']} AND {$wpdb->posts}.ID < %d ORDER BY {$wpdb->posts}.ID DESC LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared parts.
+					"SELECT {$wpdb->posts}.ID, post_title, post_date_gmt, post_author FROM {$wpdb->posts} WHERE post_type = %s AND post_status IN ({$statuses_in}) {$clauses['where']} AND {$wpdb->posts}.ID < %d ORDER BY {$wpdb->posts}.ID DESC LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- prepared parts.
 					Lead::POST_TYPE,
 					$before,
-					self::BATCH
+					max( 1, $batch )
 				)
 			);
 			$posts = is_array( $posts ) ? $posts : array();
 			if ( array() === $posts ) {
 				break;
 			}
-			$ids     = array_map( static fn ( object $post ): int => (int) $post->ID, $posts );
-			$meta    = $this->meta( $ids );
-			$index   = $this->index_rows( $ids );
-			$answers = $this->latest_answers( $ids );
+			$ids   = array_map( static fn ( object $post ): int => (int) $post->ID, $posts );
+			$meta  = $this->meta( $ids );
+			$leads = implode( ',', $ids );
+			$index = self::by_lead( "SELECT lead_id, source, owner FROM {$this->index->table()} WHERE lead_id IN ({$leads})" );
+			// The answers of each lead's newest timeline entry that has some.
+			$answers = self::by_lead( "SELECT lead_id, answers FROM {$this->timeline->table()} WHERE lead_id IN ({$leads}) AND answers IS NOT NULL ORDER BY id ASC" );
 			foreach ( $posts as $post ) {
 				$id               = (int) $post->ID;
 				$owner            = (int) ( $index[ $id ]->owner ?? $post->post_author );
 				$owners[ $owner ] ??= self::display_name( $owner );
-				fputcsv( $out, array_map( array( self::class, 'cell' ), $this->row( $post, $meta[ $id ] ?? array(), (string) ( $index[ $id ]->source ?? '' ), $owners[ $owner ], $answers[ $id ] ?? null ) ), ',', '"', '' );
+				fputcsv( $out, array_map( array( self::class, 'cell' ), $this->row( $post, $meta[ $id ] ?? array(), (string) ( $index[ $id ]->source ?? '' ), $owners[ $owner ], isset( $answers[ $id ] ) ? (string) $answers[ $id ]->answers : null ) ), ',', '"', '' );
 				++$written;
 			}
 			$before = min( $ids );
 			fflush( $out );
-		} while ( count( $posts ) === self::BATCH );
+		} while ( count( $posts ) === max( 1, $batch ) );
 		return $written;
 	}
 
@@ -265,29 +268,17 @@ final class Lead_Export {
 	}
 
 	/**
-	 * @param int[] $ids Lead ids.
-	 * @return array<int, object> Lead id => index row (source, owner).
+	 * Rows of a query that selects lead_id, keyed by it (of several rows of a lead, the last one).
+	 *
+	 * @param string $sql A query of integers and table names only.
+	 * @return array<int, object>
 	 */
-	private function index_rows( array $ids ): array {
+	private static function by_lead( string $sql ): array {
 		global $wpdb;
-		$rows = $wpdb->get_results( "SELECT lead_id, source, owner FROM {$this->index->table()} WHERE lead_id IN (" . implode( ',', $ids ) . ')' ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- integers.
+		$rows = $wpdb->get_results( $sql ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared -- integers and table names.
 		$by   = array();
 		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
 			$by[ (int) $row->lead_id ] = $row;
-		}
-		return $by;
-	}
-
-	/**
-	 * @param int[] $ids Lead ids.
-	 * @return array<int, string> Lead id => the answers of its newest timeline entry that has some.
-	 */
-	private function latest_answers( array $ids ): array {
-		global $wpdb;
-		$rows = $wpdb->get_results( "SELECT lead_id, answers FROM {$this->timeline->table()} WHERE lead_id IN (" . implode( ',', $ids ) . ') AND answers IS NOT NULL ORDER BY id ASC' ); // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared, WordPress.DB.PreparedSQL.NotPrepared -- integers.
-		$by   = array();
-		foreach ( is_array( $rows ) ? $rows : array() as $row ) {
-			$by[ (int) $row->lead_id ] = (string) $row->answers;
 		}
 		return $by;
 	}
