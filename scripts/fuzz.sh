@@ -37,8 +37,8 @@ die() { printf 'fuzz: ERROR: %s\n' "$*" >&2; exit 1; }
 # usage: the comment at the top of this file.
 usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/shellcheck/ { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
-# write_seeds DIR: the seed corpus from tests/fixtures into DIR/<target>/ (created empty first): every
-# payload body and cases.json body for normalise, every cases.json signature header for signature_header.
+# write_seeds DIR: the seed corpus from tests/fixtures into DIR/normalise/ (every payload body and
+# cases.json body) and DIR/signature_header/ (every cases.json signature header), emptied first.
 # Named after the case, as tests/corpus.rs names its tests. PHP reads the corpus as the PHP suites do.
 write_seeds() {
   local dir=$1 set
@@ -211,8 +211,11 @@ for t in "${targets[@]}"; do
   fi
 done
 
-printf '\nfuzz: %-17s %6s %12s %8s %12s %7s %6s  %s\n' target time executions exec/s cov/edges start ft corpus
-printf 'fuzz: %s\n' "${summary[@]}" | tee "$run_dir/summary.txt"
+echo
+{
+  printf 'fuzz: %-17s %6s %12s %8s %12s %7s %6s  %s\n' target time executions exec/s cov/edges start ft corpus
+  printf 'fuzz: %s\n' "${summary[@]}"
+} | tee "$run_dir/summary.txt"
 printf 'fuzz: cov: edges reached / instrumented in the target (the core, the target, the crates they use);\n'
 printf 'fuzz: start: cov of the corpus at the start (seeds, and the working corpus of earlier runs);\n'
 printf 'fuzz: ft: libFuzzer features (edges with hit counts, compared values); corpus: entries/bytes kept\n'
