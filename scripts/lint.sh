@@ -39,9 +39,9 @@ need() {
 }
 
 # Only the linters, with the installer of scripts/install-deps.sh (not its whole package list).
-step "Lint tools (php-codesniffer, shellcheck)"
+step "Lint tools (php-codesniffer, shellcheck, clang for the fuzz targets)"
 # shellcheck source=install-deps.sh
-( source "$repo/scripts/install-deps.sh" && install_packages php-codesniffer shellcheck ) ||
+( source "$repo/scripts/install-deps.sh" && install_packages php-codesniffer shellcheck clang ) ||
   printf 'lint: could not install the lint tools: the steps that need them will fail\n' >&2
 
 # Tracked files of the working tree (a file deleted or moved but not yet staged is skipped).
@@ -95,6 +95,8 @@ shellcheck_all() {
 run "cargo fmt --check" cargo fmt --check
 run "cargo clippy, pure core (--no-default-features)" cargo clippy --all-targets --no-default-features -- -D warnings
 run "cargo clippy, with the PHP extension layer" cargo clippy --all-targets -- -D warnings
+run "cargo fmt --check, fuzz targets (fuzz/)" cargo fmt --check --manifest-path fuzz/Cargo.toml
+run "cargo clippy, fuzz targets (fuzz/)" env CXX="${CXX:-clang++}" cargo clippy --manifest-path fuzz/Cargo.toml --target-dir target/fuzz --bins -- -D warnings
 run "php -l on every tracked PHP file" php_syntax
 run "phpcs: engine (php/phpcs.xml.dist, PSR-12)" phpcs_ruleset php/phpcs.xml.dist
 run "phpcs: plugin (wp-plugin/phpcs.xml.dist, WordPress conventions)" phpcs_ruleset wp-plugin/phpcs.xml.dist

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is needed and runs every test: lint (scripts/lint.sh), Rust core + corpus + fuzz, PHPUnit
-# with the extension and with the pure-PHP engine (same suite), parity, stub check, valgrind, the
-# benchmark figures, then the WordPress, HTTP and browser suites on a private stack, with both engines.
+# with the extension and with the pure-PHP engine (same suite), parity, stub check, valgrind,
+# coverage-guided fuzzing (scripts/fuzz.sh), the benchmark figures, then the WordPress, HTTP, browser,
+# fault and flood suites on private stacks, with both engines.
 #
 # Usage: bash scripts/test.sh           the full run (CI: .ci/run), release builds
 #        bash scripts/test.sh --fast    Rust core + both engine PHPUnit suites only, dev build: no lint,
 #                                       no WordPress, no valgrind, no benchmark (FUZZ_SECONDS defaults to 2)
 #        bash scripts/test.sh --fast --lint   the same, with scripts/lint.sh first
-# FUZZ_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS, FLOOD_REQUESTS tune the
-# bounded parts.
+# FUZZ_SECONDS, FUZZ_TARGET_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS,
+# FLOOD_REQUESTS tune the bounded parts.
 # In the full run a lint failure does not stop the tests: it is reported again at the end and makes the
 # run fail.
 set -euo pipefail
@@ -20,7 +21,7 @@ for arg in "$@"; do
   case $arg in
     --fast) fast=true ;;
     --lint) lint=true ;;
-    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) printf 'test: unknown option %s (usage: bash scripts/test.sh [--fast [--lint]])\n' "$arg" >&2; exit 2 ;;
   esac
 done
@@ -87,6 +88,8 @@ engine_suites release "${FUZZ_SECONDS:-10}"
 
 step "valgrind: PHP with the extension over the corpus, 0 bytes definitely lost"
 bash scripts/leak-check.sh 20
+step "Coverage-guided fuzzing with libFuzzer: normalisation and header parsing (${FUZZ_TARGET_SECONDS:-60} s per target; fails on a crash)"
+bash scripts/fuzz.sh
 
 step "Benchmark (figures only)"
 php -d extension="$so" tests/bench/engines.php "${BENCH_SECONDS:-1.5}"
