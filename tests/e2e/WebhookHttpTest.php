@@ -265,6 +265,38 @@ final class WebhookHttpTest extends TestCase
         self::assertCount(1, self::leadsWithUid($uid));
     }
 
+    /**
+     * A lead e-mail goes out after Cal.com has its answer: with a mail server that takes 3 s, the webhook
+     * is still answered at once (php-fpm's fastcgi_finish_request()), and the e-mail is sent afterwards.
+     */
+    public function testTheAnswerDoesNotWaitForTheLeadEmail(): void
+    {
+        $mu = SC_TESTS_WP_DIR . '/wp-content/mu-plugins/solar-capture-e2e-slow-mail.php';
+        $sent = SC_TESTS_WP_DIR . '/wp-content/solar-capture-e2e-mail.json';
+        wp_mkdir_p(dirname($mu));
+        self::assertTrue(copy(dirname(__DIR__) . '/support/mu-plugins/slow-mail.php', $mu));
+        @unlink($sent);
+        update_option('solar_capture_notify_addresses', 'office@installer.example');
+        try {
+            $uid = 'e2e-mail-' . bin2hex(random_bytes(6));
+            $answer = self::post(self::booking('BOOKING_CREATED', $uid, time(), time() + 86400));
+            $answered = microtime(true);
+            self::assertSame(200, $answer->status, $answer->body);
+            self::assertFileDoesNotExist($sent, 'answered before the 3-second mail server had the e-mail');
+            for ($i = 0; $i < 100 && !is_file($sent); ++$i) {
+                usleep(100000);
+            }
+            $mail = json_decode((string) @file_get_contents($sent), true);
+            self::assertIsArray($mail, 'the e-mail was sent after the answer');
+            self::assertStringStartsWith('Survey booked:', $mail['subject']);
+            self::assertGreaterThan($answered, $mail['at'], 'handed to the mail server after the answer arrived');
+        } finally {
+            delete_option('solar_capture_notify_addresses');
+            unlink($mu);
+            @unlink($sent);
+        }
+    }
+
     public function testAnonymousVisitorsCannotReadLeads(): void
     {
         $uid = 'e2e-private-' . bin2hex(random_bytes(6));
