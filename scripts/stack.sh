@@ -3,6 +3,9 @@
 # $SC_RUN_DIR (default <repo>/.run). Nothing is installed system-wide and no system service is used.
 #
 # Usage: bash scripts/stack.sh start [--engine native|php]   start (or complete) the stack
+#        bash scripts/stack.sh start --web-only [--engine E] only php-fpm + nginx, on a database that runs
+#                                                            elsewhere (127.0.0.1:SC_DB_PORT): a second web node
+#        bash scripts/stack.sh start --db-only               only MariaDB (e.g. another node of a Galera cluster)
 #        bash scripts/stack.sh stop                          stop what this project started
 #        bash scripts/stack.sh status                        what runs, URLs, logs
 #        bash scripts/stack.sh env                           `export` lines for tests: eval "$(scripts/stack.sh env)"
@@ -12,7 +15,10 @@
 # Settings (environment): SC_RUN_DIR, SC_DB_PORT (33061), SC_HTTP_PORT (8089), SC_ADMIN_PASSWORD
 # (default: generated once, kept in $SC_RUN_DIR/admin-password), SC_PLUGIN_DIR (default
 # <repo>/wp-plugin/solar-capture), SC_SO (default <repo>/target/release/libsolar_capture.so),
-# SC_ENGINE (default engine for `start` when --engine is not given; native).
+# SC_ENGINE (default engine for `start` when --engine is not given; native), SC_DB_EXTRA_OPTS (more mariadbd
+# options, separated by spaces, after those of mariadbd.opts.tmpl: e.g. wsrep settings).
+# --web-only and --db-only nodes share the first node's database: copy its db-password, wp-salts.php and
+# admin-password into their SC_RUN_DIR first (a sibling directory, not one inside the first node's).
 #
 # Every file written to the run dir comes from a template in scripts/stack/ (*.tmpl, `@NAME@`
 # placeholders, see render below); this script only fills them in and supervises the daemons.
@@ -289,6 +295,9 @@ mariadbd_options() {
   while IFS= read -r line; do
     [[ -z "$line" || "$line" == \#* ]] || printf '%s\n' "$line"
   done <<<"$text"
+  local extra=()
+  read -ra extra <<<"${SC_DB_EXTRA_OPTS:-}"
+  ((${#extra[@]} == 0)) || printf '%s\n' "${extra[@]}"
 }
 
 start_mariadb() {
@@ -518,12 +527,14 @@ warn_if_stale_so() {
 }
 
 cmd_start() {
-  local engine=${SC_ENGINE:-native}
+  local engine=${SC_ENGINE:-native} part=all
   while (($#)); do
     case $1 in
       --engine) engine=${2:-}; shift 2 || shift ;;
       --engine=*) engine=${1#--engine=}; shift ;;
-      *) die "start: unknown option '$1' (usage: scripts/stack.sh start [--engine native|php])" ;;
+      --web-only) part=web; shift ;;
+      --db-only) part=db; shift ;;
+      *) die "start: unknown option '$1' (usage: scripts/stack.sh start [--web-only|--db-only] [--engine native|php])" ;;
     esac
   done
   [[ "$engine" == native || "$engine" == php ]] || die "--engine must be 'native' or 'php', not '$engine'"
@@ -531,6 +542,10 @@ cmd_start() {
   if our_pid "$FPM_PID" >/dev/null && [[ "$(running_engine)" != "$engine" ]]; then
     die "the stack runs with engine '$(running_engine)', not '$engine': stop it first (scripts/stack.sh stop), then scripts/stack.sh start --engine $engine"
   fi
+  case $part in
+    web) start_node web "$engine"; return ;;
+    db) start_node db "$engine"; return ;;
+  esac
   if all_running; then
     log "already running (stop it with scripts/stack.sh stop): $SITE_URL, engine $(running_engine)"
     warn_if_stale_so
@@ -564,6 +579,33 @@ cmd_start() {
   if [[ $activation_ok == false ]]; then
     die "the stack runs but the plugin activation failed (see above): fix the plugin, then run scripts/stack.sh activate"
   fi
+}
+
+# start_node web|db ENGINE: one part of a stack whose database is shared with a first node (the first
+# node's secrets copied into $RUN beforehand, so every node uses the same database password).
+start_node() {
+  local part=$1 engine=$2 t0
+  t0=$(now_ms)
+  [[ -s "$RUN/db-password" ]] || die "start --$part-only: $RUN/db-password is missing: copy db-password, wp-salts.php and admin-password from the first node's run dir"
+  mkdir -p "$RUN" "$LOGS" "$FPM_DIR" "$NGINX_DIR/tmp"
+  ensure_secrets
+  if [[ $part == db ]]; then
+    require_commands mariadbd mariadb mariadb-admin mariadb-install-db
+    kill_strays
+    start_mariadb
+    ensure_database
+    log "database node ready in $(( $(now_ms) - t0 ))ms: 127.0.0.1:$DB_PORT"
+    return 0
+  fi
+  require_commands "$PHP_FPM" nginx php curl ss
+  kill_strays
+  [[ "$engine" == native && ! -f "$SO" ]] && die "engine native needs $SO, which does not exist: build it with 'cargo build --release' (or start with --engine php)"
+  ensure_wordpress_copy
+  activate_plugin "$engine" || die "web node: the plugin activation failed (see above)"
+  start_php_fpm "$engine"
+  start_nginx
+  check_http "$engine"
+  log "web node ready in $(( $(now_ms) - t0 ))ms: $SITE_URL on the database at 127.0.0.1:$DB_PORT"
 }
 
 cmd_stop() {
