@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Fault suite: webhook deliveries stay exactly-once when things break. Each part prints its figures and
+# fails (exit 1) only on a violation: a delivery answered 2xx and not stored, an effect twice, a second
+# lead. Never on timings.
+#  (a) tests/fault/deliveries.php: N distinct signed deliveries, --concurrency at a time, through nginx +
+#      php-fpm; MariaDB SIGKILLed a third of the way in and restarted, php-fpm workers SIGKILLed
+#      mid-request later; the sender retries 5xx and connection errors with backoff.
+#  (b) tests/fault/storms.php: two web nodes (two php-fpm pools behind two nginx ports) on one MariaDB:
+#      duplicate storms split over both, and CREATED + PAID of one new booking at once on the two nodes.
+#  (c) the same on a 3-node MariaDB Galera cluster on loopback, web node 1 writing to database node 1 and
+#      web node 2 to database node 2: the storms, then the kill test (database node 1 SIGKILLed, it
+#      rejoins).
+#
+# Usage: bash scripts/fault.sh [--deliveries=N] [--galera-deliveries=N] [--rounds=N] [--concurrency=N]
+#                              [--engine native|php] [--no-galera]
+#   defaults: 3000 deliveries, 1000 on Galera, 20 rounds, 12 at a time, engine native (about 5 minutes
+#   on 2 cores); the issue's size: --deliveries=10000.
+# Settings (environment): SC_FAULT_DIR (default <repo>/.run/fault: one run dir per node inside it),
+# SC_FAULT_DB_PORT (33401; Galera nodes 2 and 3 take the next two), SC_FAULT_HTTP_PORT (8301; web node 2
+# the next), SC_FAULT_GALERA_PORT (45601; node i uses 3 ports from 45601 + 3(i-1): group, IST, SST).
+# Every daemon is started and stopped through scripts/stack.sh, by pid file; all of them are stopped at
+# the end, passed or not.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+deliveries=3000 galera_deliveries=1000 rounds=20 concurrency=12 engine=${SC_ENGINE:-native} galera=true
+while (($#)); do
+  case $1 in
+    --deliveries=*) deliveries=${1#*=} ;;
+    --galera-deliveries=*) galera_deliveries=${1#*=} ;;
+    --rounds=*) rounds=${1#*=} ;;
+    --concurrency=*) concurrency=${1#*=} ;;
+    --engine=*) engine=${1#*=} ;;
+    --engine) engine=${2:-}; shift ;;
+    --no-galera) galera=false ;;
+    -h | --help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) printf 'fault: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+FAULT=$(realpath -m "${SC_FAULT_DIR:-$repo/.run/fault}")
+DB_PORT=${SC_FAULT_DB_PORT:-33401}
+HTTP_PORT=${SC_FAULT_HTTP_PORT:-8301}
+GALERA_PORT=${SC_FAULT_GALERA_PORT:-45601}
+NODE1=$FAULT/node1 WEB2=$FAULT/web2
+started=$(date +%s)
+
+step() { printf '\n==> fault: %s\n' "$*"; }
+
+# Settings of web node 1 (its own MariaDB: database node 1), web node 2, and database nodes 2 and 3.
+node1_env() { printf '%s\n' "SC_RUN_DIR=$NODE1" "SC_DB_PORT=$DB_PORT" "SC_HTTP_PORT=$HTTP_PORT"; }
+web2_env() { printf '%s\n' "SC_RUN_DIR=$WEB2" "SC_DB_PORT=$1" "SC_HTTP_PORT=$((HTTP_PORT + 1))"; }
+db_env() { printf '%s\n' "SC_RUN_DIR=$FAULT/db$1" "SC_DB_PORT=$((DB_PORT + $1 - 1))"; }
+
+# on SETTINGS_FUNCTION [ARG...] -- STACK_ARGS...: scripts/stack.sh for one node (extra mariadbd options
+# in $extra_opts).
+on() {
+  local call=() settings=()
+  while [[ $1 != -- ]]; do call+=("$1"); shift; done
+  shift
+  mapfile -t settings < <("${call[@]}")
+  env "${settings[@]}" SC_DB_EXTRA_OPTS="${extra_opts:-}" bash scripts/stack.sh "$@"
+}
+
+# The wsrep options of Galera node $1 (platform notes: "MariaDB Galera on loopback").
+galera_opts() {
+  local i=$1 g=$((GALERA_PORT + 3 * ($1 - 1)))
+  local cluster="gcomm://127.0.0.1:$GALERA_PORT,127.0.0.1:$((GALERA_PORT + 3)),127.0.0.1:$((GALERA_PORT + 6))"
+  printf '%s ' --binlog-format=ROW --innodb-autoinc-lock-mode=2 --wsrep-on=ON \
+    --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-name=solar_capture_fault \
+    --wsrep-cluster-address="$cluster" --wsrep-node-name="node$i" --wsrep-node-address="127.0.0.1:$g" \
+    --wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((g + 2))" \
+    "--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:$g;ist.recv_addr=127.0.0.1:$((g + 1));gcache.size=64M"
+}
+
+# A node that shares node 1's database gets its secrets (the database password above all).
+share_secrets() {
+  mkdir -p "$1"
+  cp "$NODE1/db-password" "$NODE1/wp-salts.php" "$NODE1/admin-password" "$1/"
+}
+
+stop_all() {
+  local i
+  on web2_env "$DB_PORT" -- stop >/dev/null 2>&1 || true
+  for i in 3 2; do on db_env "$i" -- stop >/dev/null 2>&1 || true; done
+  on node1_env -- stop >/dev/null 2>&1 || true
+}
+finish() {
+  local rc=$?
+  stop_all
+  if ((rc == 0)); then
+    printf '\nfault: every part passed in %ss\n' "$(($(date +%s) - started))"
+  else
+    printf '\nfault: FAILED (exit %d) after %ss; logs under %s/*/logs\n' "$rc" "$(($(date +%s) - started))" "$FAULT" >&2
+  fi
+}
+trap finish EXIT
+
+# deliveries DB_PID_FILE N LABEL URL...: part (a)'s driver; the killed database is node 1's, restarted by
+# scripts/stack.sh start with the extra mariadbd options in $restart_opts.
+deliveries() {
+  local pid_file=$1 n=$2 label=$3 urls settings=() restart fpm_pids="$NODE1/php-fpm/php-fpm.pid"
+  shift 3
+  urls=$(IFS=,; printf '%s' "$*")
+  (($# > 1)) && fpm_pids+=",$WEB2/php-fpm/php-fpm.pid"
+  mapfile -t settings < <(node1_env)
+  restart=$(printf '%q ' env "${settings[@]}" "SC_DB_EXTRA_OPTS=${restart_opts:-}" bash scripts/stack.sh start --engine "$engine")
+  php tests/fault/deliveries.php --deliveries="$n" --concurrency="$concurrency" --urls="$urls" --label="$label" \
+    --db-pid-file="$pid_file" --restart-db="$restart" --fpm-pid-files="$fpm_pids"
+}
+
+url1="http://127.0.0.1:$HTTP_PORT" url2="http://127.0.0.1:$((HTTP_PORT + 1))"
+stop_all
+step "web node 1 + its MariaDB (engine $engine), fresh database"
+extra_opts="" on node1_env -- start --engine "$engine"
+extra_opts="" on node1_env -- reset-db
+eval "$(on node1_env -- env)"
+
+step "(a) $deliveries deliveries, $concurrency at a time: MariaDB SIGKILLed a third of the way in, php-fpm workers later"
+restart_opts="" deliveries "$NODE1/mysqld.pid" "$deliveries" "one web node, one database" "$url1"
+
+step "(b) two web nodes on one MariaDB: duplicate storms and CREATED + PAID at once, $rounds rounds"
+share_secrets "$WEB2"
+extra_opts="" on web2_env "$DB_PORT" -- start --web-only --engine "$engine"
+php tests/fault/storms.php --urls="$url1,$url2" --rounds="$rounds" --label="two web nodes, one database"
+
+[[ $galera == true ]] || exit 0
+step "(c) a 3-node MariaDB Galera cluster on loopback: web node 1 on database node 1, web node 2 on database node 2"
+on web2_env "$DB_PORT" -- stop >/dev/null
+on node1_env -- stop >/dev/null
+# rsync's state transfer writes as an unprivileged user (platform notes): the joiners' folders are open.
+chmod -R a+rwX "$NODE1/mysql"
+extra_opts="$(galera_opts 1) --wsrep-new-cluster" on node1_env -- start --engine "$engine"
+for i in 2 3; do
+  share_secrets "$FAULT/db$i"
+  rm -rf "$FAULT/db$i/mysql" && mkdir -p "$FAULT/db$i/mysql" && chmod -R a+rwX "$FAULT/db$i"
+  extra_opts="$(galera_opts "$i")" on db_env "$i" -- start --db-only
+done
+mariadb --no-defaults --socket="$NODE1/mysqld.sock" -uroot -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_cluster_status', 'wsrep_local_state_comment')"
+extra_opts="" on web2_env "$((DB_PORT + 1))" -- start --web-only --engine "$engine"
+php tests/fault/storms.php --urls="$url1,$url2" --rounds="$rounds" --label="Galera, two web nodes on two database nodes"
+restart_opts=$(galera_opts 1) deliveries "$NODE1/mysqld.pid" "$galera_deliveries" "Galera, database node 1 killed" "$url1" "$url2"
+mariadb --no-defaults --socket="$NODE1/mysqld.sock" -uroot -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_size', 'wsrep_local_cert_failures', 'wsrep_local_bf_aborts')"
