@@ -300,6 +300,25 @@ mariadbd_options() {
   ((${#extra[@]} == 0)) || printf '%s\n' "${extra[@]}"
 }
 
+# Ready for queries: at once, or a Galera node once it has joined its cluster and synced.
+db_ready() {
+  local status
+  status=$(db -N -e "SHOW VARIABLES LIKE 'wsrep_on'; SHOW GLOBAL STATUS LIKE 'wsrep_ready'" | awk '{ printf "%s ", $2 }') || return 1
+  [[ "$status" == "OFF "* || "$status" == "ON ON " ]]
+}
+
+# recovered_position MARIADBD_OPTION...: for a Galera node that did not shut down cleanly (seqno -1 in
+# grastate.dat), its last committed position read from InnoDB, as Debian's galera_recovery finds it, so it
+# rejoins with an incremental transfer instead of a full copy; fails for any other node.
+recovered_position() {
+  [[ " $* " == *" --wsrep-on=ON "* ]] && grep -Eq '^seqno: *-1$' "$DATADIR/grastate.dat" 2>/dev/null || return 1
+  local recover_log=$LOGS/mariadb-recover.log position
+  mariadbd "$@" --wsrep-recover --log-error="$recover_log" </dev/null >/dev/null 2>&1 || true
+  position=$(sed -n 's/.*WSREP: Recovered position: *\([^ ]*\).*/\1/p' "$recover_log" | tail -n 1)
+  [[ "$position" =~ ^[0-9a-f-]{36}:[0-9]+$ ]] || { show_log_tail "$recover_log"; die "MariaDB: no Galera position recovered (log: $recover_log)"; }
+  printf '%s' "$position"
+}
+
 start_mariadb() {
   if our_pid "$DB_PID" >/dev/null; then
     log "MariaDB: already running"
@@ -318,16 +337,21 @@ start_mariadb() {
     fi
     mv "$DATADIR.partial" "$DATADIR"
   fi
-  rm -f "$DB_SOCK" "$DB_PID"
-  local opts=()
+  local opts=() position
   mapfile -t opts < <(mariadbd_options)
   ((${#opts[@]} > 0)) || die "no mariadbd options (template $TEMPLATES/mariadbd.opts.tmpl)"
+  if position=$(recovered_position "${opts[@]}"); then
+    log "MariaDB: Galera node not shut down cleanly: rejoins from its recovered position $position"
+    opts+=("--wsrep-start-position=$position")
+  fi
+  rm -f "$DB_SOCK" "$DB_PID"
   # setsid: own session, so neither Ctrl-C nor a job-control kill of the caller takes it down.
   setsid mariadbd "${opts[@]}" </dev/null >>"$LOGS/mariadb.log" 2>&1 &
   local pid=$!
   wait_until "MariaDB" 30 "$LOGS/mariadb.log" "$pid" \
     mariadb-admin --no-defaults --socket="$DB_SOCK" -uroot ping
   wait_until "MariaDB pid file" 5 "$LOGS/mariadb.log" "$pid" our_pid "$DB_PID"
+  wait_until "MariaDB joining its Galera cluster" 120 "$LOGS/mariadb.log" "$pid" db_ready
   log "MariaDB: running on 127.0.0.1:$DB_PORT, socket $DB_SOCK"
 }
 
