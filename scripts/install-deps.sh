@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (PHP 8.2 + dev headers, clang for bindgen, PHPUnit,
-# WordPress, MariaDB (with Galera and rsync for the fault suite's cluster), nginx + php-fpm, valgrind, chromium + chromium-driver for the browser test, zip)
-# and checks that a Rust toolchain exists.
+# WordPress, MariaDB with Galera and rsync (the fault suite's cluster), nginx + php-fpm, valgrind,
+# chromium + chromium-driver for the browser test, zip) and checks that a Rust toolchain exists.
 # Idempotent: when every package is already installed, apt is not touched at all (< 1 s).
 # Usage: bash scripts/install-deps.sh
 # Sourced (e.g. by scripts/lint.sh), it only defines PACKAGES and the functions: `install_packages PKG...`
