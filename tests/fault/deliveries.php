@@ -175,10 +175,10 @@ if ($lead_posts !== count($people_stored)) {
 }
 
 say('  %s', $sender->summary());
-say('  figures: sent %s, answered 2xx %s, retries %s, 5xx %s, connection errors %s, gave up %d; kills: MariaDB %d%s, php-fpm workers %d',
+say('  figures: sent %s, answered 2xx %s, retries %s, 5xx %s, connection errors %s, gave up %d; kills: MariaDB %d%s, php-fpm workers %d (nginx answered 502 %d times: requests they were serving)',
     number_format($n), number_format($ok), number_format($sender->retries), number_format($sender->server_errors),
     number_format($sender->connection_errors), $sender->gave_up, $db_kills,
-    null === $restart_seconds ? '' : sprintf(' (back in %.1f s)', $restart_seconds), $worker_kills);
+    null === $restart_seconds ? '' : sprintf(' (back in %.1f s)', $restart_seconds), $worker_kills, $sender->statuses[502] ?? 0);
 say('  verdict: stored %s, lost %d, duplicates %d, orphan effects %d, missing effects %d, second leads %d, refused %d; %d leads for %d people; %.1f s (%.0f deliveries/s)',
     number_format($stored), count($lost), count($duplicates), $orphans, count($missing_effect), count($second_leads), count($refused),
     $lead_posts, count($people_stored), $seconds, $n / max($seconds, 1e-9));
