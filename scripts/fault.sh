@@ -17,8 +17,8 @@
 #   defaults: 3000 deliveries, 600 on Galera, 20 rounds, 12 at a time, engine native, every part (4 to 5
 #   minutes on 2 quiet cores); the issue's size: --deliveries=10000.
 # Settings (environment): SC_FAULT_DIR (default <repo>/.run/fault: one run dir per node inside it),
-# SC_FAULT_DB_PORT (33401; Galera nodes 2 and 3 take the next two), SC_FAULT_HTTP_PORT (8301; web node 2
-# the next), SC_FAULT_GALERA_PORT (45601; node i uses 3 ports from 45601 + 3(i-1): group, IST, SST),
+# SC_FAULT_DB_PORT (33401; Galera nodes 2 and 3: 33403, 33405), SC_FAULT_HTTP_PORT (8301; web node 2 the
+# next), SC_FAULT_GALERA_PORT (45601, odd; node i: group 45601 + 6(i-1), IST 2 above it, SST 4 above it),
 # SC_SO and SC_PLUGIN_DIR as for scripts/stack.sh. Every daemon is started and stopped by
 # scripts/stack.sh, by pid file; all of them are stopped at the end, passed or not.
 set -euo pipefail
@@ -51,10 +51,16 @@ started=$(date +%s)
 
 step() { printf '\n==> fault: %s\n' "$*"; }
 
+# Ports of database node $1 and of its Galera group, IST and SST listeners, all odd: connect() takes even
+# ephemeral ports here (Linux), and a client's TIME_WAIT on a port Galera wants to listen on made a joiner
+# fail to start ("bind: Address already in use").
+db_port() { printf '%s' "$((DB_PORT + 2 * ($1 - 1)))"; }
+galera_port() { printf '%s' "$((GALERA_PORT + 6 * ($1 - 1)))"; }
+
 # Settings of web node 1 (its own MariaDB: database node 1), web node 2, and database nodes 2 and 3.
 node1_env() { printf '%s\n' "SC_RUN_DIR=$NODE1" "SC_DB_PORT=$DB_PORT" "SC_HTTP_PORT=$HTTP_PORT"; }
 web2_env() { printf '%s\n' "SC_RUN_DIR=$WEB2" "SC_DB_PORT=$1" "SC_HTTP_PORT=$((HTTP_PORT + 1))"; }
-db_env() { printf '%s\n' "SC_RUN_DIR=$FAULT/db$1" "SC_DB_PORT=$((DB_PORT + $1 - 1))"; }
+db_env() { printf '%s\n' "SC_RUN_DIR=$FAULT/db$1" "SC_DB_PORT=$(db_port "$1")"; }
 
 # on SETTINGS_FUNCTION [ARG...] -- STACK_ARGS...: scripts/stack.sh for one node (extra mariadbd options
 # in $extra_opts).
@@ -68,13 +74,14 @@ on() {
 
 # The wsrep options of Galera node $1 (platform notes: "MariaDB Galera on loopback").
 galera_opts() {
-  local i=$1 g=$((GALERA_PORT + 3 * ($1 - 1)))
-  local cluster="gcomm://127.0.0.1:$GALERA_PORT,127.0.0.1:$((GALERA_PORT + 3)),127.0.0.1:$((GALERA_PORT + 6))"
+  local i=$1 g cluster
+  g=$(galera_port "$1")
+  cluster="gcomm://127.0.0.1:$(galera_port 1),127.0.0.1:$(galera_port 2),127.0.0.1:$(galera_port 3)"
   printf '%s ' --binlog-format=ROW --innodb-autoinc-lock-mode=2 --wsrep-on=ON \
     --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-name=solar_capture_fault \
     --wsrep-cluster-address="$cluster" --wsrep-node-name="node$i" --wsrep-node-address="127.0.0.1:$g" \
-    --wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((g + 2))" \
-    "--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:$g;ist.recv_addr=127.0.0.1:$((g + 1));gcache.size=64M"
+    --wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((g + 4))" \
+    "--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:$g;ist.recv_addr=127.0.0.1:$((g + 2));gcache.size=64M"
 }
 
 # A node that shares node 1's database gets its secrets (the database password above all).
@@ -168,7 +175,7 @@ part_c() {
     extra_opts="$(galera_opts "$i")" up_to_3_times on db_env "$i" -- start --db-only
   done
   galera_figures
-  extra_opts="" on web2_env "$((DB_PORT + 1))" -- start --web-only --engine "$engine"
+  extra_opts="" on web2_env "$(db_port 2)" -- start --web-only --engine "$engine"
   php tests/fault/storms.php --urls="$url1,$url2" --rounds="$rounds" --label="Galera, two web nodes on two database nodes"
   galera_figures
   restart_opts=$(galera_opts 1) deliveries "$NODE1/mysqld.pid" "$galera_deliveries" "Galera, database node 1 killed" "$url1" "$url2"

@@ -76,7 +76,7 @@ say('%s: %s deliveries, %d at a time, to %d web node(s); MariaDB SIGKILLed at %s
     '' === $o['db-pid-file'] ? ' (no: no --db-pid-file)' : '', '' === $o['fpm-pid-files'] ? 0 : $o['worker-kills']);
 
 $restart = null;
-$restart_log = sys_get_temp_dir() . "/fault-restart-$tag.log";
+$restart_log = (is_dir(getenv('SC_RUN_DIR') . '/logs') ? getenv('SC_RUN_DIR') . '/logs' : sys_get_temp_dir()) . "/db-restart-$tag.log";
 $restart_started = 0.0;
 $restart_seconds = null;
 $db_kills = 0;
