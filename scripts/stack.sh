@@ -611,7 +611,7 @@ start_node() {
   local part=$1 engine=$2 t0
   t0=$(now_ms)
   [[ -s "$RUN/db-password" ]] || die "start --$part-only: $RUN/db-password is missing: copy db-password, wp-salts.php and admin-password from the first node's run dir"
-  mkdir -p "$RUN" "$LOGS" "$FPM_DIR" "$NGINX_DIR/tmp"
+  mkdir -p "$RUN" "$LOGS"
   ensure_secrets
   if [[ $part == db ]]; then
     require_commands mariadbd mariadb mariadb-admin mariadb-install-db
@@ -623,7 +623,10 @@ start_node() {
   fi
   require_commands "$PHP_FPM" nginx php curl ss
   kill_strays
-  [[ "$engine" == native && ! -f "$SO" ]] && die "engine native needs $SO, which does not exist: build it with 'cargo build --release' (or start with --engine php)"
+  if [[ "$engine" == native && ! -f "$SO" ]]; then
+    die "engine native needs $SO, which does not exist: build it with 'cargo build --release' (or start with --engine php)"
+  fi
+  mkdir -p "$FPM_DIR" "$NGINX_DIR/tmp"
   ensure_wordpress_copy
   activate_plugin "$engine" || die "web node: the plugin activation failed (see above)"
   start_php_fpm "$engine"
