@@ -92,6 +92,12 @@ final class Effects
         return $this->counts("SELECT meta_value, COUNT(*) FROM {$this->prefix}postmeta WHERE meta_key = '_solar_booking_uids' AND meta_value IN (%s) GROUP BY meta_value", $uids);
     }
 
+    /** Whether the lead index is complete (no reindex under way: matching reads the index, not post meta). */
+    public function leadIndexComplete(): bool
+    {
+        return '0' === (string) $this->db->query("SELECT COUNT(*) FROM {$this->prefix}options WHERE option_name = 'solar_capture_reindex_cursor'")->fetch_row()[0];
+    }
+
     /**
      * The plugin's tables without a primary key (Galera replicates such tables badly, or not at all).
      *

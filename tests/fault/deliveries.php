@@ -179,9 +179,10 @@ say('  figures: sent %s, answered 2xx %s, retries %s, 5xx %s, connection errors 
     number_format($n), number_format($ok), number_format($sender->retries), number_format($sender->server_errors),
     number_format($sender->connection_errors), $sender->gave_up, $db_kills,
     null === $restart_seconds ? '' : sprintf(' (back in %.1f s)', $restart_seconds), $worker_kills, $sender->statuses[502] ?? 0);
-say('  verdict: stored %s, lost %d, duplicates %d, orphan effects %d, missing effects %d, second leads %d, refused %d; %d leads for %d people; %.1f s (%.0f deliveries/s)',
+say('  verdict: stored %s, lost %d, duplicates %d, orphan effects %d, missing effects %d, second leads %d, refused %d; %d leads for %d people; %.1f s (%.0f deliveries/s); lead index %s',
     number_format($stored), count($lost), count($duplicates), $orphans, count($missing_effect), count($second_leads), count($refused),
-    $lead_posts, count($people_stored), $seconds, $n / max($seconds, 1e-9));
+    $lead_posts, count($people_stored), $seconds, $n / max($seconds, 1e-9),
+    $effects->leadIndexComplete() ? 'complete' : 'being rebuilt (a reindex is under way: matching reads post meta)');
 $violations = ['answered 2xx but not stored' => $lost, 'an effect twice' => $duplicates, 'stored without its timeline entry' => $missing_effect,
     'a second lead' => $second_leads, 'a valid delivery refused' => $refused];
 if ($orphans > 0) {
