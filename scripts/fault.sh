@@ -14,7 +14,7 @@
 #
 # Usage: bash scripts/fault.sh [--deliveries=N] [--galera-deliveries=N] [--rounds=N] [--concurrency=N]
 #                              [--engine native|php] [--parts=abc] [--no-galera]
-#   defaults: 3000 deliveries, 600 on Galera, 20 rounds, 12 at a time, engine native, every part (4 to 5
+#   defaults: 3000 deliveries, 600 on Galera, 20 rounds, 12 at a time, engine native, every part (3 to 5
 #   minutes on 2 quiet cores); the size: --deliveries=10000.
 # Settings (environment): SC_FAULT_DIR (default <repo>/.run/fault: one run dir per node inside it),
 # SC_FAULT_DB_PORT (33401; Galera nodes 2 and 3: 33403, 33405), SC_FAULT_HTTP_PORT (8301; web node 2 the
