@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (PHP 8.2 + dev headers, clang for bindgen, PHPUnit,
-# WordPress, MariaDB, nginx + php-fpm, valgrind, chromium + chromium-driver for the browser test, zip)
-# and checks that a Rust toolchain exists.
+# WordPress, MariaDB with Galera and rsync (the fault suite's cluster), nginx + php-fpm, valgrind,
+# chromium + chromium-driver for the browser test, zip) and checks that a Rust toolchain exists.
 # Idempotent: when every package is already installed, apt is not touched at all (< 1 s).
 # Usage: bash scripts/install-deps.sh
 # Sourced (e.g. by scripts/lint.sh), it only defines PACKAGES and the functions: `install_packages PKG...`
@@ -13,6 +13,7 @@ PACKAGES=(
   php8.2-cli php8.2-dev php8.2-fpm php8.2-mysql php8.2-xml php8.2-mbstring php8.2-curl
   libclang-dev clang phpunit
   wordpress wordpress-theme-twentytwentythree mariadb-server mariadb-client nginx curl
+  galera-4 rsync
   valgrind chromium chromium-driver zip unzip
   php-codesniffer shellcheck
 )

@@ -3,6 +3,9 @@
 # $SC_RUN_DIR (default <repo>/.run). Nothing is installed system-wide and no system service is used.
 #
 # Usage: bash scripts/stack.sh start [--engine native|php]   start (or complete) the stack
+#        bash scripts/stack.sh start --web-only [--engine E] only php-fpm + nginx, on a database that runs
+#                                                            elsewhere (127.0.0.1:SC_DB_PORT): a second web node
+#        bash scripts/stack.sh start --db-only               only MariaDB (e.g. another node of a Galera cluster)
 #        bash scripts/stack.sh stop                          stop what this project started
 #        bash scripts/stack.sh status                        what runs, URLs, logs
 #        bash scripts/stack.sh env                           `export` lines for tests: eval "$(scripts/stack.sh env)"
@@ -12,7 +15,10 @@
 # Settings (environment): SC_RUN_DIR, SC_DB_PORT (33061), SC_HTTP_PORT (8089), SC_ADMIN_PASSWORD
 # (default: generated once, kept in $SC_RUN_DIR/admin-password), SC_PLUGIN_DIR (default
 # <repo>/wp-plugin/solar-capture), SC_SO (default <repo>/target/release/libsolar_capture.so),
-# SC_ENGINE (default engine for `start` when --engine is not given; native).
+# SC_ENGINE (default engine for `start` when --engine is not given; native), SC_DB_EXTRA_OPTS (more mariadbd
+# options, separated by spaces, after those of mariadbd.opts.tmpl: e.g. wsrep settings).
+# --web-only and --db-only nodes share the first node's database: copy its db-password, wp-salts.php and
+# admin-password into their SC_RUN_DIR first (a sibling directory, not one inside the first node's).
 #
 # Every file written to the run dir comes from a template in scripts/stack/ (*.tmpl, `@NAME@`
 # placeholders, see render below); this script only fills them in and supervises the daemons.
@@ -291,6 +297,28 @@ mariadbd_options() {
   while IFS= read -r line; do
     [[ -z "$line" || "$line" == \#* ]] || printf '%s\n' "$line"
   done <<<"$text"
+  local extra=()
+  read -ra extra <<<"${SC_DB_EXTRA_OPTS:-}"
+  ((${#extra[@]} == 0)) || printf '%s\n' "${extra[@]}"
+}
+
+# Ready for queries: at once, or a Galera node once it has joined its cluster and synced.
+db_ready() {
+  local status
+  status=$(db -N -e "SHOW VARIABLES LIKE 'wsrep_on'; SHOW GLOBAL STATUS LIKE 'wsrep_ready'" | awk '{ printf "%s ", $2 }') || return 1
+  [[ "$status" == "OFF "* || "$status" == "ON ON " ]]
+}
+
+# recovered_position MARIADBD_OPTION...: for a Galera node that did not shut down cleanly (seqno -1 in
+# grastate.dat), its last committed position read from InnoDB, as Debian's galera_recovery finds it, so it
+# rejoins with an incremental transfer instead of a full copy; fails for any other node.
+recovered_position() {
+  [[ " $* " == *" --wsrep-on=ON "* ]] && grep -Eq '^seqno: *-1$' "$DATADIR/grastate.dat" 2>/dev/null || return 1
+  local recover_log=$LOGS/mariadb-recover.log position
+  mariadbd "$@" --wsrep-recover --log-error="$recover_log" </dev/null >/dev/null 2>&1 || true
+  position=$(sed -n 's/.*WSREP: Recovered position: *\([^ ]*\).*/\1/p' "$recover_log" | tail -n 1)
+  [[ "$position" =~ ^[0-9a-f-]{36}:[0-9]+$ ]] || { show_log_tail "$recover_log"; die "MariaDB: no Galera position recovered (log: $recover_log)"; }
+  printf '%s' "$position"
 }
 
 start_mariadb() {
@@ -311,16 +339,21 @@ start_mariadb() {
     fi
     mv "$DATADIR.partial" "$DATADIR"
   fi
-  rm -f "$DB_SOCK" "$DB_PID"
-  local opts=()
+  local opts=() position
   mapfile -t opts < <(mariadbd_options)
   ((${#opts[@]} > 0)) || die "no mariadbd options (template $TEMPLATES/mariadbd.opts.tmpl)"
+  if position=$(recovered_position "${opts[@]}"); then
+    log "MariaDB: Galera node not shut down cleanly: rejoins from its recovered position $position"
+    opts+=("--wsrep-start-position=$position")
+  fi
+  rm -f "$DB_SOCK" "$DB_PID"
   # setsid: own session, so neither Ctrl-C nor a job-control kill of the caller takes it down.
   setsid mariadbd "${opts[@]}" </dev/null >>"$LOGS/mariadb.log" 2>&1 &
   local pid=$!
   wait_until "MariaDB" 30 "$LOGS/mariadb.log" "$pid" \
     mariadb-admin --no-defaults --socket="$DB_SOCK" -uroot ping
   wait_until "MariaDB pid file" 5 "$LOGS/mariadb.log" "$pid" our_pid "$DB_PID"
+  wait_until "MariaDB joining its Galera cluster" 120 "$LOGS/mariadb.log" "$pid" db_ready
   log "MariaDB: running on 127.0.0.1:$DB_PORT, socket $DB_SOCK"
 }
 
@@ -520,12 +553,14 @@ warn_if_stale_so() {
 }
 
 cmd_start() {
-  local engine=${SC_ENGINE:-native}
+  local engine=${SC_ENGINE:-native} part=all
   while (($#)); do
     case $1 in
       --engine) engine=${2:-}; shift 2 || shift ;;
       --engine=*) engine=${1#--engine=}; shift ;;
-      *) die "start: unknown option '$1' (usage: scripts/stack.sh start [--engine native|php])" ;;
+      --web-only) part=web; shift ;;
+      --db-only) part=db; shift ;;
+      *) die "start: unknown option '$1' (usage: scripts/stack.sh start [--web-only|--db-only] [--engine native|php])" ;;
     esac
   done
   [[ "$engine" == native || "$engine" == php ]] || die "--engine must be 'native' or 'php', not '$engine'"
@@ -533,6 +568,10 @@ cmd_start() {
   if our_pid "$FPM_PID" >/dev/null && [[ "$(running_engine)" != "$engine" ]]; then
     die "the stack runs with engine '$(running_engine)', not '$engine': stop it first (scripts/stack.sh stop), then scripts/stack.sh start --engine $engine"
   fi
+  case $part in
+    web) start_node web "$engine"; return ;;
+    db) start_node db "$engine"; return ;;
+  esac
   if all_running; then
     log "already running (stop it with scripts/stack.sh stop): $SITE_URL, engine $(running_engine)"
     warn_if_stale_so
@@ -566,6 +605,36 @@ cmd_start() {
   if [[ $activation_ok == false ]]; then
     die "the stack runs but the plugin activation failed (see above): fix the plugin, then run scripts/stack.sh activate"
   fi
+}
+
+# start_node web|db ENGINE: one part of a stack whose database is shared with a first node (the first
+# node's secrets copied into $RUN beforehand, so every node uses the same database password).
+start_node() {
+  local part=$1 engine=$2 t0
+  t0=$(now_ms)
+  [[ -s "$RUN/db-password" ]] || die "start --$part-only: $RUN/db-password is missing: copy db-password, wp-salts.php and admin-password from the first node's run dir"
+  mkdir -p "$RUN" "$LOGS"
+  ensure_secrets
+  if [[ $part == db ]]; then
+    require_commands mariadbd mariadb mariadb-admin mariadb-install-db
+    kill_strays
+    start_mariadb
+    ensure_database
+    log "database node ready in $(( $(now_ms) - t0 ))ms: 127.0.0.1:$DB_PORT"
+    return 0
+  fi
+  require_commands "$PHP_FPM" nginx php curl ss
+  kill_strays
+  if [[ "$engine" == native && ! -f "$SO" ]]; then
+    die "engine native needs $SO, which does not exist: build it with 'cargo build --release' (or start with --engine php)"
+  fi
+  mkdir -p "$FPM_DIR" "$NGINX_DIR/tmp"
+  ensure_wordpress_copy
+  activate_plugin "$engine" || die "web node: the plugin activation failed (see above)"
+  start_php_fpm "$engine"
+  start_nginx
+  check_http "$engine"
+  log "web node ready in $(( $(now_ms) - t0 ))ms: $SITE_URL on the database at 127.0.0.1:$DB_PORT"
 }
 
 cmd_stop() {

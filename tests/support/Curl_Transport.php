@@ -72,7 +72,8 @@ final class Curl_Transport
         return new Http_Answer((int) curl_getinfo($handle, CURLINFO_RESPONSE_CODE), $body, (hrtime(true) - $start) / 1e6);
     }
 
-    private static function handle(string $url, ?Signed_Delivery $delivery): \CurlHandle
+    /** A curl handle that POSTs $delivery to $url (GETs without one), for callers that drive their own curl_multi. */
+    public static function handle(string $url, ?Signed_Delivery $delivery): \CurlHandle
     {
         $handle = curl_init($url);
         curl_setopt_array($handle, [CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 30, CURLOPT_FOLLOWLOCATION => false]);

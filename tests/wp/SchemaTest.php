@@ -23,6 +23,47 @@ final class SchemaTest extends TestCase
         self::assertSame(Schema::VERSION, get_option(Schema::VERSION_OPTION));
     }
 
+    /** Galera replicates InnoDB tables only, and wants a primary key on every one (README: Galera). */
+    public function testEveryTableOfThePluginIsInnoDbWithAPrimaryKey(): void
+    {
+        global $wpdb;
+        $tables = $wpdb->get_results($wpdb->prepare(
+            "SELECT t.TABLE_NAME AS name, t.ENGINE AS engine, COUNT(c.CONSTRAINT_NAME) AS primary_keys FROM information_schema.TABLES t
+            LEFT JOIN information_schema.TABLE_CONSTRAINTS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = 'PRIMARY KEY'
+            WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME LIKE %s GROUP BY t.TABLE_NAME, t.ENGINE",
+            $wpdb->esc_like($wpdb->prefix . 'solar_capture_') . '%'
+        ));
+        self::assertSame([], array_diff($this->plugin->schema->tables(), array_column($tables, 'name')), 'every table of Schema::tables() exists');
+        foreach ($tables as $table) {
+            self::assertSame(['InnoDB', 1], [$table->engine, (int) $table->primary_keys], $table->name);
+        }
+    }
+
+    /**
+     * The database went away while WordPress read the options: get_option() answers false, as on a new
+     * site. That is no upgrade: no reindex of every lead starts (matching would read post meta until it
+     * ended). The fault suite's MariaDB kill set one off.
+     */
+    public function testAVersionThatCouldNotBeReadStartsNoUpgrade(): void
+    {
+        global $wpdb;
+        $upgrades = 0;
+        $this->hook('solar_capture_schema_upgraded', static function () use (&$upgrades): void {
+            ++$upgrades;
+        });
+        $alloptions = wp_load_alloptions();
+        unset($alloptions[Schema::VERSION_OPTION]);
+        wp_cache_set('alloptions', $alloptions, 'options'); // The autoloaded options came back without it.
+        $suppressed = $wpdb->suppress_errors(true);
+        $this->hook('query', static fn ($sql) => str_starts_with((string) $sql, 'SELECT') && str_contains((string) $sql, Schema::VERSION_OPTION) ? 'SELECT * FROM solar_capture_injected_failure' : $sql);
+        try {
+            $this->plugin->schema->maybe_upgrade();
+        } finally {
+            $wpdb->suppress_errors($suppressed);
+        }
+        self::assertSame(0, $upgrades, 'no upgrade, so no reindex either');
+    }
+
     public function testDeliveriesHaveTheContractColumnsAndAUniqueEventKey(): void
     {
         global $wpdb;

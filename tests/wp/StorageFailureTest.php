@@ -146,6 +146,53 @@ final class StorageFailureTest extends TestCase
         self::assertSame(1, $this->rowsWithKey($event_key));
     }
 
+    /**
+     * MariaDB goes away between two statements of the transaction (killed, and back at once): the server
+     * rolled the transaction back. wpdb would reconnect and go on in autocommit, each statement committed
+     * on its own: a lead post without its delivery, and a 200 for a delivery that is not stored. Instead:
+     * no statement of the attempt on the new connection, 503, and the failure recorded with its body.
+     */
+    public function testAConnectionLostInTheMiddleWritesNothingOnANewConnection(): void
+    {
+        global $wpdb;
+        [$host, $port] = array_pad(explode(':', DB_HOST, 2), 2, '3306');
+        $other = mysqli_connect($host, DB_USER, DB_PASSWORD, DB_NAME, (int) $port);
+        self::assertInstanceOf(\mysqli::class, $other);
+        $max = static fn (string $table): int => (int) mysqli_query($other, "SELECT COALESCE(MAX(" . ($table === $wpdb->posts ? 'ID' : 'id') . "), 0) FROM $table")->fetch_row()[0];
+        $tables = [$wpdb->posts, $this->plugin->deliveries->table(), $this->plugin->timeline->table()];
+        $before = array_combine($tables, array_map($max, $tables));
+        $this->suppressed = $wpdb->suppress_errors(true);
+        $killed = false;
+        $this->hook('query', static function ($sql) use ($other, $wpdb, &$killed) {
+            if (!$killed && preg_match('/^INSERT INTO `\w*posts`/', (string) $sql)) {
+                $killed = mysqli_query($other, 'KILL CONNECTION ' . mysqli_thread_id($wpdb->dbh));
+            }
+            return $sql;
+        });
+        try {
+            $response = $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z'));
+            self::assertTrue($killed);
+            self::assertError($response, 503, 'solar_capture_storage_unavailable');
+            // The kill ended this test's transaction too: whatever was written after it is committed.
+            $new = static fn (string $table): int => (int) mysqli_query($other, "SELECT COUNT(*) FROM $table WHERE " . ($table === $wpdb->posts ? 'ID' : 'id') . " > {$before[$table]}")->fetch_row()[0];
+            self::assertSame(0, $new($wpdb->posts), 'no lead post');
+            self::assertSame(0, $new($this->plugin->timeline->table()), 'no timeline entry');
+            self::assertSame(1, $new($this->plugin->deliveries->table()), 'one row: the failure');
+            $failed = $this->lastDelivery();
+            self::assertSame(['failed', Reason::STORAGE_UNAVAILABLE, null], [$failed->result, $failed->reason_code, $failed->event_key]);
+            self::assertStringContainsString('connection was lost', $failed->reason);
+            self::assertNotNull($failed->body, 'kept so it can be processed again');
+        } finally {
+            // Committed on the new connection (with the fix: only the failure): removed whatever it is.
+            $lead = $before[$wpdb->posts];
+            foreach ($before + ["{$wpdb->postmeta}.post_id" => $lead, $this->plugin->lead_index->keys_table() . '.lead_id' => $lead, $this->plugin->lead_index->table() . '.lead_id' => $lead] as $table => $id) {
+                [$table, $column] = array_pad(explode('.', $table), 2, $table === $wpdb->posts ? 'ID' : 'id');
+                self::assertTrue(mysqli_query($other, "DELETE FROM $table WHERE $column > $id"), mysqli_error($other));
+            }
+            mysqli_close($other);
+        }
+    }
+
     public function testAFailedDeliveryCanBeProcessedAgainFromTheAdmin(): void
     {
         $this->failQueriesMatching('/^INSERT INTO `\w*solar_capture_timeline`/');

@@ -67,10 +67,24 @@ final class Schema {
 
 	/**
 	 * Runs install() when the stored schema version is not the current one.
+	 *
+	 * A read that failed looks like a new site: get_option() answers false when the database went away
+	 * in the middle of the request, and an existing site then started a reindex of every lead (matching
+	 * on post meta until it ends). So a version that is not the current one is read again from the table,
+	 * and nothing happens unless that read succeeds.
 	 */
 	public function maybe_upgrade(): void {
-		$previous = get_option( self::VERSION_OPTION );
-		if ( $previous !== self::VERSION && $this->install() ) {
+		global $wpdb;
+		if ( self::VERSION === get_option( self::VERSION_OPTION ) ) {
+			return;
+		}
+		$mark   = Transaction::error_mark();
+		$stored = $wpdb->get_var( $wpdb->prepare( "SELECT option_value FROM {$wpdb->options} WHERE option_name = %s", self::VERSION_OPTION ) );
+		if ( Transaction::errors_since( $mark ) || self::VERSION === $stored ) {
+			return; // The next request looks again.
+		}
+		$previous = null === $stored ? false : (string) $stored;
+		if ( $this->install() ) {
 			/**
 			 * Fires once after the plugin's tables were created or upgraded (the lead index starts its
 			 * reindex here).

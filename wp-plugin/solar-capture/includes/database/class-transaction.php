@@ -21,8 +21,17 @@ defined( 'ABSPATH' ) || exit;
  * Failure detection: wpdb methods mostly return false on error, but update_post_meta() and friends also
  * return false for "nothing changed". Every failed query, whichever API ran it, is appended to the global
  * $EZSQL_ERROR by wpdb::print_error(), so counting that list is the one reliable signal.
+ *
+ * Nothing after a failure: a deadlock victim, a Galera certification failure or a lost connection ends
+ * the transaction on the server, and whatever the request sent next would run in autocommit, each
+ * statement committed on its own (a lead post without its delivery, seen on a Galera cluster). So inside
+ * run(), once a query failed no other statement reaches the server but ROLLBACK, and wpdb may not
+ * reconnect: it would silently run the statement again on a new connection, outside the transaction.
  */
 final class Transaction {
+
+	/** wpdb's wp_die() paths (a lost connection ends in dead_db()); inside run() each throws instead. */
+	private const DIE_HANDLER_FILTERS = array( 'wp_die_handler', 'wp_die_ajax_handler', 'wp_die_json_handler', 'wp_die_jsonp_handler', 'wp_die_xmlrpc_handler', 'wp_die_xml_handler' );
 
 	private static int $depth = 0;
 
@@ -74,11 +83,14 @@ final class Transaction {
 			return false;
 		}
 		$sql = 1 === self::$depth ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT solar_capture_' . ( self::$depth - 1 );
-		$ok  = false !== $wpdb->query( $sql );
-		if ( 1 < self::$depth ) {
-			$wpdb->query( 'RELEASE SAVEPOINT solar_capture_' . ( self::$depth - 1 ) );
+		try {
+			$ok = false !== $wpdb->query( $sql );
+			if ( 1 < self::$depth ) {
+				$wpdb->query( 'RELEASE SAVEPOINT solar_capture_' . ( self::$depth - 1 ) );
+			}
+		} finally {
+			--self::$depth; // Even when the connection is gone (run() turns wpdb's dead_db() into an exception).
 		}
-		--self::$depth;
 		return $ok;
 	}
 
@@ -121,6 +133,7 @@ final class Transaction {
 		if ( ! self::begin( true ) ) {
 			throw new Storage_Exception( 'starting a transaction failed' );
 		}
+		$release = self::hold( $mark );
 		try {
 			$result  = $work();
 			$failure = null;
@@ -133,7 +146,7 @@ final class Transaction {
 				throw self::failure( $mark, $failure );
 			}
 		} catch ( \Throwable $e ) {
-			self::rollback();
+			self::rollback_unless_lost();
 			// A write that failed because the server picked this transaction as a deadlock victim throws
 			// its own Storage_Exception: it is a conflict all the same, worth running again.
 			if ( $e instanceof Storage_Exception && ! $e instanceof Transaction_Conflict ) {
@@ -143,8 +156,62 @@ final class Transaction {
 				}
 			}
 			throw $e;
+		} finally {
+			$release();
 		}
 		return $result;
+	}
+
+	/**
+	 * Until the returned callable runs: once a query failed after $mark, wpdb sends nothing but ROLLBACK
+	 * (its `query` filter answers '' and wpdb::query() returns false); wpdb does not reconnect, and the
+	 * wp_die() it would end the request with on a lost connection throws a Storage_Exception instead,
+	 * so the pipeline rolls back, records the failure on a new connection and answers 503.
+	 *
+	 * @param int $mark From error_mark(), taken when the transaction began.
+	 * @return callable(): void Restores wpdb's own behaviour.
+	 */
+	private static function hold( int $mark ): callable {
+		global $wpdb;
+		$guard                   = static fn ( $query ) => self::errors_since( $mark ) && ! preg_match( '/^\s*(ROLLBACK|RELEASE SAVEPOINT)\b/i', (string) $query ) ? '' : $query;
+		$thrower                 = static fn () => array( self::class, 'connection_lost' );
+		$retries                 = $wpdb->reconnect_retries;
+		$wpdb->reconnect_retries = 0;
+		// With no retry, wpdb::check_connection() mutes warnings and never unmutes them: restored below.
+		$reporting = error_reporting(); // phpcs:ignore Squiz.PHP.DiscouragedFunctions.Discouraged
+		add_filter( 'query', $guard, PHP_INT_MAX );
+		foreach ( self::DIE_HANDLER_FILTERS as $filter ) {
+			add_filter( $filter, $thrower, PHP_INT_MAX );
+		}
+		return static function () use ( $guard, $thrower, $retries, $reporting ): void {
+			global $wpdb;
+			$wpdb->reconnect_retries = $retries;
+			error_reporting( $reporting ); // phpcs:ignore Squiz.PHP.DiscouragedFunctions.Discouraged
+			remove_filter( 'query', $guard, PHP_INT_MAX );
+			foreach ( self::DIE_HANDLER_FILTERS as $filter ) {
+				remove_filter( $filter, $thrower, PHP_INT_MAX );
+			}
+		};
+	}
+
+	/**
+	 * wp_die() handler inside run(): wpdb ends the request this way when the connection is lost.
+	 *
+	 * @throws Storage_Exception Always.
+	 */
+	public static function connection_lost(): never {
+		throw new Storage_Exception( 'the database connection was lost in the middle of the transaction' );
+	}
+
+	/**
+	 * rollback() after a failure; a lost connection (wpdb's wp_die() again) has rolled it back already.
+	 */
+	private static function rollback_unless_lost(): void {
+		try {
+			self::rollback();
+		} catch ( Storage_Exception $e ) {
+			return; // The connection is gone, and the transaction with it.
+		}
 	}
 
 	/**
