@@ -9,7 +9,7 @@
 #                                       no WordPress, no valgrind, no benchmark (FUZZ_SECONDS defaults to 2)
 #        bash scripts/test.sh --fast --lint   the same, with scripts/lint.sh first
 # FUZZ_SECONDS, FUZZ_TARGET_SECONDS, PARITY_MUTATIONS, BENCH_SECONDS, SCALE_LEADS, RECONCILE_BOOKINGS,
-# FLOOD_REQUESTS tune the bounded parts.
+# FLOOD_REQUESTS, FAULT_DELIVERIES tune the bounded parts.
 # In the full run a lint failure does not stop the tests: it is reported again at the end and makes the
 # run fail.
 set -euo pipefail
@@ -146,6 +146,10 @@ export SC_PLUGIN_DIR="$SC_RUN_DIR/package/solar-capture"
 wordpress_suites php
 bash scripts/stack.sh stop
 bash scripts/prism.sh stop
+# Own nodes, run dirs and ports (.run/fault; 33401-33405, 8301-8302, 45601-45617), the release extension
+# and the repository's plugin. FAULT_DELIVERIES=10000: the size.
+step "Faults: MariaDB and php-fpm workers killed mid-run, duplicate storms over two web nodes, a 3-node Galera cluster (exactly once; figures)"
+SC_PLUGIN_DIR="$repo/wp-plugin/solar-capture" bash scripts/fault.sh --engine native --deliveries="${FAULT_DELIVERIES:-3000}"
 if [[ $lint_failed == true ]]; then
   printf '\ntest: every test passed but lint failed (see the lint steps at the start)\n' >&2
   exit 1

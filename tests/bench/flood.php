@@ -15,6 +15,7 @@
  *     --at-once  requests in flight at a time (default 16)
  *   scripts/test.sh runs it on the native-engine pass with --forged="${FLOOD_REQUESTS:-5000}".
  *
+ * It sets a secret of its own for the run and puts the site's back at the end.
  * The forged requests: 8 in 10 shaped like Cal.com's (a JSON event, an HMAC-SHA256 signature made with
  * a wrong secret), 1 in 10 without a signature, 1 in 10 with a malformed one.
  */
@@ -27,6 +28,7 @@ use SolarCapture\Tests\Support\Signed_Delivery;
 
 require_once dirname(__DIR__) . '/support/load.php';
 require_once dirname(__DIR__) . '/support/Admin_Session.php';
+require_once __DIR__ . '/wp-child.php';
 
 $options = getopt('', ['forged:', 'rounds:', 'at-once:']);
 $forged = max(1, (int) ($options['forged'] ?? 10000));
@@ -46,6 +48,10 @@ $prefix = 'wp_';
 $deliveries = "{$prefix}solar_capture_deliveries";
 $refusals = "{$prefix}solar_capture_refusals";
 
+// The site gets a secret of the run's own, so that forged requests meet a signature check (401), not
+// "no secret yet" (503); the secret it had is put back at the end.
+$setup = wp_child('setup', ['SC_SCALE_SECRET' => bin2hex(random_bytes(24))]);
+register_shutdown_function(static fn () => wp_child('secret', ['SC_SCALE_SECRET' => (string) $setup['previous_secret']]));
 $admin = Admin_Session::login();
 $screens = [
     'dashboard (notices)' => ['/wp-admin/', 'Dashboard'],

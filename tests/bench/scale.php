@@ -59,6 +59,7 @@ use SolarCapture\Tests\Support\Signed_Delivery;
 
 require_once dirname(__DIR__) . '/support/load.php';
 require_once dirname(__DIR__) . '/support/Admin_Session.php';
+require_once __DIR__ . '/wp-child.php';
 
 final class Scale_Failure extends RuntimeException
 {
@@ -96,35 +97,6 @@ function percentile(array $ms, float $p): float
 {
     sort($ms);
     return $ms[max(0, (int) ceil($p * count($ms)) - 1)];
-}
-
-/**
- * Runs tests/bench/scale-wp.php COMMAND in a child PHP process (WordPress loaded there, not here).
- *
- * @param array<string, string> $env More environment.
- * @return array<string, mixed> Its JSON answer.
- */
-function wp_child(string $command, array $env = []): array
-{
-    $process = proc_open(
-        [PHP_BINARY, '-d', 'memory_limit=-1', __DIR__ . '/scale-wp.php', $command],
-        [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => STDERR],
-        $pipes,
-        null,
-        $env + getenv()
-    );
-    if (!is_resource($process)) {
-        fail("could not start tests/bench/scale-wp.php $command");
-    }
-    $out = (string) stream_get_contents($pipes[1]);
-    fclose($pipes[1]);
-    $rc = proc_close($process);
-    $lines = array_values(array_filter(explode("\n", $out), static fn (string $l): bool => '' !== trim($l)));
-    $json = json_decode((string) end($lines), true);
-    if (0 !== $rc || !is_array($json)) {
-        fail("tests/bench/scale-wp.php $command exited $rc: " . trim($out));
-    }
-    return $json;
 }
 
 final class Site
