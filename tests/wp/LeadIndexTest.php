@@ -122,6 +122,23 @@ final class LeadIndexTest extends TestCase
         self::assertSame($ben, $this->plugin->lead_index->find_by_email('ben@example.net'));
     }
 
+    /** Found by the fault suite: a walk whose WP-Cron event was lost stayed unfinished for good. */
+    public function testAWalkWhoseScheduledRunWasLostIsScheduledAgain(): void
+    {
+        do_action('solar_capture_schema_upgraded', '2');
+        wp_clear_scheduled_hook('solar_capture_reindex_leads'); // What a concurrent WP-Cron run can do.
+        self::assertFalse($this->plugin->lead_index->is_complete());
+        self::assertNotFalse(has_action('admin_init', [$this->plugin->reindex, 'resume_lost_walk']));
+
+        $this->plugin->reindex->resume_lost_walk();
+        self::assertNotFalse(wp_next_scheduled('solar_capture_reindex_leads'), 'the walk goes on');
+
+        solar_capture_reindex_leads();
+        wp_clear_scheduled_hook('solar_capture_reindex_leads');
+        $this->plugin->reindex->resume_lost_walk();
+        self::assertFalse(wp_next_scheduled('solar_capture_reindex_leads'), 'nothing to resume once it is over');
+    }
+
     public function testTheOldestLeadOfAnEmailHoldsItsKey(): void
     {
         $older = self::legacyLead('Ana (first)', 'ana@example.com', 'uid-1');

@@ -32,6 +32,26 @@ final class Lead_Reindex {
 	public function add_hooks(): void {
 		add_action( self::CRON_HOOK, array( $this, 'run_scheduled' ) );
 		add_action( 'solar_capture_schema_upgraded', array( $this, 'start' ) );
+		// Where WP-Cron itself runs and where admins work, not on every front-end request.
+		add_action( 'admin_init', array( $this, 'resume_lost_walk' ) );
+		add_action( 'wp_loaded', array( $this, 'resume_lost_walk_in_cron' ) );
+	}
+
+	/**
+	 * A walk under way (the cursor is set) whose next run is not scheduled any more gets it back: a WP-Cron
+	 * run that saves its own copy of the event list can drop the event this walk scheduled meanwhile, and
+	 * matching would read post meta for good.
+	 */
+	public function resume_lost_walk(): void {
+		if ( false !== get_option( Lead_Index::CURSOR_OPTION ) && false === wp_next_scheduled( self::CRON_HOOK ) ) {
+			wp_schedule_single_event( time(), self::CRON_HOOK );
+		}
+	}
+
+	public function resume_lost_walk_in_cron(): void {
+		if ( wp_doing_cron() ) {
+			$this->resume_lost_walk();
+		}
 	}
 
 	/**
