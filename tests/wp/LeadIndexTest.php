@@ -139,6 +139,18 @@ final class LeadIndexTest extends TestCase
         self::assertFalse(wp_next_scheduled('solar_capture_reindex_leads'), 'nothing to resume once it is over');
     }
 
+    /** Found by the fault suite: each lead of a common name cost one more query (WordPress seeking "name-N"). */
+    public function testCreatingALeadCostsTheSameWhateverLeadsShareItsName(): void
+    {
+        $queries = [];
+        for ($i = 0; $i < 6; ++$i) {
+            $before = $GLOBALS['wpdb']->num_queries;
+            $this->deliver(self::booking('BOOKING_CREATED', '2025-03-01T10:00:00Z', ['uid' => "uid-smith-$i", 'attendees' => [['name' => 'John Smith', 'email' => "john.smith.$i@example.com"]]]));
+            $queries[] = $GLOBALS['wpdb']->num_queries - $before;
+        }
+        self::assertSame($queries[1], $queries[5], 'the sixth John Smith costs what the second did: ' . implode(', ', $queries));
+    }
+
     public function testTheOldestLeadOfAnEmailHoldsItsKey(): void
     {
         $older = self::legacyLead('Ana (first)', 'ana@example.com', 'uid-1');

@@ -118,6 +118,9 @@ final class Lead_Store {
 						'post_type'      => Lead_Post_Type::POST_TYPE,
 						'post_status'    => 'private',
 						'post_title'     => $title,
+						// A slug of its own: from the name, WordPress would look for a free "name-N" with one
+						// query per lead of that name (leads have no URL, so the slug is never seen).
+						'post_name'      => 'lead-' . wp_generate_uuid4(),
 						// Nobody's by default (not whoever happens to be logged in): Sales_Team sets the owner.
 						'post_author'    => 0,
 						'post_content'   => '',
