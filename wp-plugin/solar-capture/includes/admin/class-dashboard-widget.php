@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Timeline;
 
 defined( 'ABSPATH' ) || exit;
@@ -31,7 +32,7 @@ final class Dashboard_Widget {
 	}
 
 	public function register(): void {
-		if ( current_user_can( Lead_Export::capability() ) ) {
+		if ( current_user_can( Lead_Roles::READ_CAP ) ) {
 			wp_add_dashboard_widget( self::ID, __( 'Solar leads this week', 'solar-capture' ), array( $this, 'render' ) );
 		}
 	}

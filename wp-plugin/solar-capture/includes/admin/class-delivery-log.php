@@ -11,6 +11,7 @@ namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Engine;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Pipeline\Delivery_Pipeline;
 use SolarCapture\Plugin\Pipeline\Delivery_Store;
 use SolarCapture\Plugin\Pipeline\Reason;
@@ -27,7 +28,7 @@ final class Delivery_Log {
 
 	public const PAGE = 'solar-capture-deliveries';
 	/** Editors and administrators: the users who can read private leads. */
-	public const CAPABILITY = 'read_private_solar_leads';
+	public const CAPABILITY = Lead_Roles::READ_CAP;
 	/** Stored bodies and processing them again. */
 	public const BODY_CAPABILITY  = 'manage_options';
 	public const REPROCESS_ACTION = 'solar_capture_reprocess';

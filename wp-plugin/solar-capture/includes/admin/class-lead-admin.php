@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Leads\Lead_Store;
 use SolarCapture\Plugin\Leads\Timeline;
@@ -292,7 +293,7 @@ final class Lead_Admin {
 	 * would group every lead by status on each view of the list).
 	 */
 	public function prime_status_counts(): void {
-		if ( Lead::POST_TYPE !== ( $GLOBALS['typenow'] ?? '' ) || ! current_user_can( get_post_type_object( Lead::POST_TYPE )->cap->read_private_posts ?? 'read_private_posts' ) ) {
+		if ( Lead::POST_TYPE !== ( $GLOBALS['typenow'] ?? '' ) || ! current_user_can( Lead_Roles::READ_CAP ) ) {
 			return;
 		}
 		$counts = array_fill_keys( get_post_stati(), 0 );

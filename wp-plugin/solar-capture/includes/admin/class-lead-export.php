@@ -13,6 +13,7 @@ use SolarCapture\Plugin\Capture\Form_Settings;
 use SolarCapture\Plugin\Leads\Booking_Answers;
 use SolarCapture\Plugin\Leads\Lead_Index;
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Sales_Team;
 use SolarCapture\Plugin\Leads\Timeline;
 
@@ -60,7 +61,7 @@ final class Lead_Export {
 	 * @param string $which 'top' or 'bottom'.
 	 */
 	public function button( $which ): void {
-		if ( 'top' !== $which || Lead::POST_TYPE !== ( $GLOBALS['typenow'] ?? '' ) || ! current_user_can( self::capability() ) ) {
+		if ( 'top' !== $which || Lead::POST_TYPE !== ( $GLOBALS['typenow'] ?? '' ) || ! current_user_can( Lead_Roles::READ_CAP ) ) {
 			return;
 		}
 		$args = array( 'action' => self::ACTION );
@@ -77,7 +78,7 @@ final class Lead_Export {
 	 * admin-post.php?action=solar_capture_export_leads: the CSV download.
 	 */
 	public function handle(): void {
-		if ( ! current_user_can( self::capability() ) ) {
+		if ( ! current_user_can( Lead_Roles::READ_CAP ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to export leads.', 'solar-capture' ), '', array( 'response' => 403 ) );
 		}
 		check_admin_referer( self::ACTION );
@@ -91,13 +92,6 @@ final class Lead_Export {
 			fclose( $out ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fclose
 		}
 		exit;
-	}
-
-	/**
-	 * Who may export: whoever may read leads.
-	 */
-	public static function capability(): string {
-		return (string) ( get_post_type_object( Lead::POST_TYPE )->cap->read_private_posts ?? 'read_private_solar_leads' );
 	}
 
 	/**

@@ -10,6 +10,7 @@ declare(strict_types=1);
 namespace SolarCapture\Plugin\Admin;
 
 use SolarCapture\Plugin\Leads\Lead_Post_Type as Lead;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Sales_Team;
 
 defined( 'ABSPATH' ) || exit;
@@ -46,7 +47,7 @@ final class Lead_Sales_Box {
 				'selected'          => (int) $post->post_author,
 				'show_option_none'  => __( 'Nobody', 'solar-capture' ),
 				'option_none_value' => '0',
-				'capability'        => array( 'edit_solar_leads' ),
+				'capability'        => array( Lead_Roles::EDIT_CAP ),
 			)
 		);
 		echo '</p><p><label for="solar-capture-stage"><strong>' . esc_html__( 'Stage', 'solar-capture' ) . '</strong></label><br><select name="solar_capture_stage" id="solar-capture-stage"><option value="">' . esc_html__( 'None', 'solar-capture' ) . '</option>';
@@ -75,7 +76,7 @@ final class Lead_Sales_Box {
 		if ( isset( $_POST['solar_capture_owner'] ) ) {
 			$owner = absint( $_POST['solar_capture_owner'] );
 			// Only to somebody who may work on leads (or to nobody).
-			if ( 0 === $owner || user_can( $owner, 'edit_solar_leads' ) ) {
+			if ( 0 === $owner || user_can( $owner, Lead_Roles::EDIT_CAP ) ) {
 				$this->team->set_owner( $post_id, $owner, Sales_Team::SET_BY_HAND, $by );
 			}
 		}

@@ -231,7 +231,7 @@ final class Lead_Notifier {
 	 * @param \WP_User $user The profile's user.
 	 */
 	public function profile_field( $user ): void {
-		if ( ! $user instanceof \WP_User || ! user_can( $user, 'edit_solar_leads' ) ) {
+		if ( ! $user instanceof \WP_User || ! user_can( $user, Lead_Roles::EDIT_CAP ) ) {
 			return;
 		}
 		echo '<h2>' . esc_html__( 'Solar Capture', 'solar-capture' ) . '</h2><table class="form-table" role="presentation"><tr><th scope="row">' . esc_html__( 'Lead e-mails', 'solar-capture' ) . '</th><td><label><input type="checkbox" name="solar_capture_no_lead_emails" value="1"' . checked( '1', get_user_meta( $user->ID, self::OPT_OUT_META, true ), false ) . '> ' . esc_html__( 'Send me no e-mails about leads (enquiries, bookings, reschedules, cancellations, no-shows)', 'solar-capture' ) . '</label></td></tr></table>';

@@ -28,10 +28,16 @@ final class Lead_Roles {
 	/** Adding a lead by hand ("Add new lead"): held by no role by default. */
 	public const CREATE_CAP = 'create_solar_leads';
 
+	/** Reading leads (they are all private): the lead list, the export, the week, the delivery log. */
+	public const READ_CAP = 'read_private_solar_leads';
+
+	/** Working on leads: who may own one and get its e-mails. */
+	public const EDIT_CAP = 'edit_solar_leads';
+
 	/** Reading, editing and assigning leads, and the delivery log (without bodies). */
 	public const SALES_CAPS = array(
-		'read_private_solar_leads',
-		'edit_solar_leads',
+		self::READ_CAP,
+		self::EDIT_CAP,
 		'edit_others_solar_leads',
 		'edit_private_solar_leads',
 		'edit_published_solar_leads',

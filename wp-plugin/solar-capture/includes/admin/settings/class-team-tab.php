@@ -12,6 +12,7 @@ namespace SolarCapture\Plugin\Admin\Settings;
 use SolarCapture\Plugin\Admin\Admin_Screen;
 use SolarCapture\Plugin\Admin\Settings_Page;
 use SolarCapture\Plugin\Leads\Lead_Notifier;
+use SolarCapture\Plugin\Leads\Lead_Roles;
 use SolarCapture\Plugin\Leads\Sales_Team;
 
 defined( 'ABSPATH' ) || exit;
@@ -33,7 +34,7 @@ final class Team_Tab {
 				'selected'          => (int) get_option( Sales_Team::DEFAULT_OWNER_OPTION, 0 ),
 				'show_option_none'  => __( 'Nobody', 'solar-capture' ),
 				'option_none_value' => '0',
-				'capability'        => array( 'edit_solar_leads' ),
+				'capability'        => array( Lead_Roles::EDIT_CAP ),
 				'echo'              => false,
 			)
 		);
